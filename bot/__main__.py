@@ -1,0 +1,35 @@
+"""Composition root: read the config and the clock, then hand over to one command."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import UTC, datetime
+
+from bot import cli
+from bot.config import ConfigError, load_config
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for noisy in ("httpx", "apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    args = cli.build_parser().parse_args(argv)
+    if args.command == "parse-deadline":
+        return cli.cmd_parse_deadline(args.text, args.year, sys.stdout, sys.stdin)
+    try:
+        config = load_config(args.config)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    now = datetime.now(UTC)
+    if args.command == "migrate":
+        return cli.cmd_migrate(config, sys.stdout)
+    if args.command == "import":
+        return cli.cmd_import(config, args.file, year=args.year, unit=args.unit,
+                              dry_run=args.dry_run, as_json=args.json, now=now, out=sys.stdout)
+    return cli.cmd_preview_sample(config, now, sys.stdout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""config.toml as one typed object, checked at start-up.
+
+Secrets never live here: they come from the environment (NAME or NAME_FILE).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "config.toml"
+SAMPLE_PLAN = Path(__file__).resolve().parent / "samples" / "ke-hoach-cchc-2023-bang-phuc.docx"
+
+
+class _Strict(BaseModel):
+    # An unknown key is a typo the office would never notice otherwise.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseConfig(_Strict):
+    url: str = "sqlite:///data/nhacviec.db"
+
+
+class RoleConfig(_Strict):
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+    people: list[str] = []
+
+
+class UnitConfig(_Strict):
+    name: str = Field(min_length=1)
+    coordinator_role: str
+    chairman_role: str
+    roles: list[RoleConfig] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _special_roles_exist(self) -> "UnitConfig":
+        names = {role.name for role in self.roles}
+        for key in ("coordinator_role", "chairman_role"):
+            if getattr(self, key) not in names:
+                raise ValueError(f"{key} = {getattr(self, key)!r} không có trong danh sách roles")
+        if len(names) != len(self.roles):
+            raise ValueError("tên vai trò bị trùng")
+        return self
+
+
+class Config(_Strict):
+    database: DatabaseConfig = DatabaseConfig()
+    units: list[UnitConfig] = Field(min_length=1)
+
+    @field_validator("units")
+    @classmethod
+    def _unique_units(cls, units: list[UnitConfig]) -> list[UnitConfig]:
+        if len({u.name for u in units}) != len(units):
+            raise ValueError("tên đơn vị bị trùng")
+        return units
+
+    def unit(self, name: str | None) -> UnitConfig | None:
+        if name is None:
+            return self.units[0]
+        return next((u for u in self.units if u.name.casefold() == name.casefold()), None)
+
+
+class ConfigError(Exception):
+    pass
+
+
+def load_config(path: Path | None = None) -> Config:
+    path = path or Path(os.environ.get("NHACVIEC_CONFIG", DEFAULT_CONFIG))
+    from bot import texts
+
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        config = Config.model_validate(raw)
+    except FileNotFoundError as exc:
+        raise ConfigError(texts.CLI_BAD_CONFIG.format(path=path, details="không tìm thấy tệp")) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(texts.CLI_BAD_CONFIG.format(path=path, details=str(exc))) from exc
+    except ValidationError as exc:
+        details = "\n".join(
+            f"- {'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors()
+        )
+        raise ConfigError(texts.CLI_BAD_CONFIG.format(path=path, details=details)) from exc
+    url = os.environ.get("NHACVIEC_DATABASE_URL") or secret("DATABASE_URL")
+    if url:
+        config = config.model_copy(update={"database": DatabaseConfig(url=url)})
+    return config
+
+
+def secret(name: str) -> str | None:
+    """A secret from NAME, or from the file NAME_FILE points at (Docker secrets)."""
+    value = os.environ.get(name)
+    if value:
+        return value.strip()
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        return Path(file_name).read_text(encoding="utf-8").strip()
+    return None

@@ -1,0 +1,70 @@
+"""Match the names a plan writes in Chủ trì / Phối hợp to the commune's configured roles."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.config import UnitConfig
+from bot.plan.interpret import ImportWarning, ParsedPlan, fold
+
+_DASH = re.compile(r"\s*[-–—]\s*")
+_TRAILING = re.compile(r"[\s,;.:]+$")
+
+
+def role_key(name: str) -> str:
+    """'Công chức VP - TK.' and 'cong chuc vp-tk' are the same role; so are HĐND and HDND."""
+    return _DASH.sub("-", _TRAILING.sub("", fold(name)))
+
+
+def role_index(unit: UnitConfig) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for role in unit.roles:
+        for name in (role.name, *role.aliases):
+            index.setdefault(role_key(name), role.name)
+    return index
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    part: str  # owner | coordinator
+    role: str
+    written_as: str
+    matched: bool
+
+
+def assign_roles(plan: ParsedPlan, unit: UnitConfig) -> dict[str, list[Assignment]]:
+    """Item code -> its roles. Unknown owners go to the coordinator role, never dropped."""
+    index = role_index(unit)
+    result: dict[str, list[Assignment]] = {}
+    for item in plan.items:
+        merged: dict[tuple[str, str], Assignment] = {}
+
+        def add(part: str, role: str, written: str, matched: bool) -> None:
+            key = (part, role)
+            old = merged.get(key)
+            if old is not None:
+                written = f"{old.written_as}; {written}"
+                matched = matched or old.matched
+            merged[key] = Assignment(part, role, written, matched)
+
+        for name in item.owners:
+            role = index.get(role_key(name))
+            if role is None:
+                plan.warnings.append(ImportWarning(
+                    "unknown_owner", item.line, item.code,
+                    {"name": name, "routed_to": unit.coordinator_role}))
+                add("owner", unit.coordinator_role, name, False)
+            else:
+                add("owner", role, name, True)
+        if not item.owners:
+            plan.warnings.append(ImportWarning(
+                "no_owner", item.line, item.code, {"routed_to": unit.coordinator_role}))
+            add("owner", unit.coordinator_role, "", False)
+        for name in item.coordinators:
+            role = index.get(role_key(name))
+            # Coordinators outside the commune (district offices) are kept as text only.
+            if role is not None:
+                add("coordinator", role, name, True)
+        result[item.code] = list(merged.values())
+    return result

@@ -1,0 +1,207 @@
+"""The schema: a commune (unit) holds roles, people and plans; a plan holds items with milestones."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC in Python, whatever the backend keeps (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Unit(Base):
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+    roles: Mapped[list[Role]] = relationship(back_populates="unit", cascade="all, delete-orphan")
+    people: Mapped[list[Person]] = relationship(back_populates="unit", cascade="all, delete-orphan")
+
+
+class Role(Base):
+    __tablename__ = "role"
+    __table_args__ = (UniqueConstraint("unit_id", "name", name="uq_role_unit_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # official | coordinator | chairman
+    duty: Mapped[str] = mapped_column(String(20), default="official")
+
+    unit: Mapped[Unit] = relationship(back_populates="roles")
+    people: Mapped[list[Person]] = relationship(secondary="person_role", back_populates="roles")
+
+
+class Person(Base):
+    __tablename__ = "person"
+    __table_args__ = (UniqueConstraint("unit_id", "name", name="uq_person_unit_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+
+    unit: Mapped[Unit] = relationship(back_populates="people")
+    roles: Mapped[list[Role]] = relationship(secondary="person_role", back_populates="people")
+
+
+class PersonRole(Base):
+    __tablename__ = "person_role"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("role.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Plan(Base):
+    __tablename__ = "plan"
+    __table_args__ = (UniqueConstraint("unit_id", "year", "title", name="uq_plan_unit_year_title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(500))
+    year: Mapped[int] = mapped_column(Integer)
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    signer: Mapped[str | None] = mapped_column(String(200))
+    signer_title: Mapped[str | None] = mapped_column(String(100))
+    source_name: Mapped[str] = mapped_column(String(500))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    unit: Mapped[Unit] = relationship()
+    sections: Mapped[list[Section]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="Section.position")
+    items: Mapped[list[Item]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="Item.position")
+
+
+class Section(Base):
+    __tablename__ = "section"
+    __table_args__ = (UniqueConstraint("plan_id", "code", name="uq_section_plan_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(500))
+    position: Mapped[int] = mapped_column(Integer)
+
+    plan: Mapped[Plan] = relationship(back_populates="sections")
+
+
+class Item(Base):
+    __tablename__ = "item"
+    __table_args__ = (UniqueConstraint("plan_id", "code", name="uq_item_plan_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(40))
+    row_label: Mapped[str | None] = mapped_column(String(20))
+    objective_code: Mapped[str | None] = mapped_column(String(40))
+    objective_text: Mapped[str | None] = mapped_column(Text)
+    task_code: Mapped[str | None] = mapped_column(String(40))
+    task_text: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    product: Mapped[str | None] = mapped_column(Text)
+    budget_note: Mapped[str | None] = mapped_column(Text)
+    owners: Mapped[list[str]] = mapped_column(JSON, default=list)
+    coordinators: Mapped[list[str]] = mapped_column(JSON, default=list)
+    deadline_text: Mapped[str] = mapped_column(Text, default="")
+    # Set when a re-import no longer has the item; its history stays.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    plan: Mapped[Plan] = relationship(back_populates="items")
+    section: Mapped[Section | None] = relationship()
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="Milestone.position")
+    assignments: Mapped[list[ItemRole]] = relationship(
+        back_populates="item", cascade="all, delete-orphan")
+
+
+class ItemRole(Base):
+    """Who answers for an item: the role an owner or coordinator name matched."""
+
+    __tablename__ = "item_role"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), primary_key=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("role.id", ondelete="CASCADE"), primary_key=True)
+    # owner | coordinator
+    part: Mapped[str] = mapped_column(String(20), primary_key=True)
+    # The name as the plan wrote it; unmatched names keep the coordinator's role here.
+    written_as: Mapped[str] = mapped_column(String(300))
+    matched: Mapped[bool] = mapped_column(default=True)
+
+    item: Mapped[Item] = relationship(back_populates="assignments")
+    role: Mapped[Role] = relationship()
+
+
+class Milestone(Base):
+    __tablename__ = "milestone"
+    __table_args__ = (
+        UniqueConstraint("item_id", "position", name="uq_milestone_item_position"),
+        Index("ix_milestone_due", "due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str | None] = mapped_column(String(300))
+    # date | month | quarter | half | year | ongoing | recurring | event | none
+    kind: Mapped[str] = mapped_column(String(20))
+    due: Mapped[date | None] = mapped_column(Date)
+    # RFC 5545 RRULE without DTSTART, e.g. FREQ=MONTHLY;BYMONTHDAY=20
+    recurrence: Mapped[str | None] = mapped_column(String(200))
+
+    item: Mapped[Item] = relationship(back_populates="milestones")
+
+
+class ImportRun(Base):
+    """One import of a plan file: what it found, for the office to read back later."""
+
+    __tablename__ = "import_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source_name: Mapped[str] = mapped_column(String(500))
+    added: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[int] = mapped_column(Integer)
+    removed: Mapped[int] = mapped_column(Integer)
+    warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
