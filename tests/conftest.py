@@ -24,6 +24,13 @@ NOW = datetime(2023, 1, 30, 1, 0, tzinfo=UTC)
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Tests that touch a database run a second time on PostgreSQL in CI (`-m db`).
+    for item in items:
+        if "db_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
 @pytest.fixture
 def config() -> Config:
     return load_config(DEFAULT_CONFIG)
