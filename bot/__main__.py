@@ -28,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "import":
         return cli.cmd_import(config, args.file, year=args.year, unit=args.unit,
                               dry_run=args.dry_run, as_json=args.json, now=now, out=sys.stdout)
+    if args.command == "schedule":
+        return cli.cmd_schedule(config, args.start, args.end, args.person, args.json, now, sys.stdout)
+    if args.command == "event":
+        return cli.cmd_event(config, args.code, args.on, args.days, args.unit, now, sys.stdout)
     return cli.cmd_preview_sample(config, now, sys.stdout)
 
 

@@ -6,22 +6,28 @@ import argparse
 import json
 import logging
 import sys
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
+
+from sqlalchemy import select
 
 from bot import texts
 from bot.config import SAMPLE_PLAN, Config
 from bot.plan import deadlines
 from bot.plan.errors import PlanError
 from bot.plan.importer import import_plan
-from bot.plan.interpret import interpret
+from bot.plan.interpret import fold, interpret
 from bot.plan.report import plan_json, render_report
 from bot.plan.tables import read_document
 from db.migrate import upgrade
+from db.models import Item, Milestone, Person, Plan, Unit
 from db.session import make_engine, make_sessionmaker
+from jobs.rules import KINDS
+from jobs.schedule import local_day, refresh_schedule, wanted_reminders
 
 log = logging.getLogger(__name__)
+
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +50,18 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("text", nargs="*", help=texts.CLI_PARSE_TEXT)
 
     commands.add_parser("migrate", help=texts.CLI_MIGRATE)
+
+    schedule = commands.add_parser("schedule", help=texts.CLI_SCHEDULE)
+    schedule.add_argument("--from", dest="start", type=date.fromisoformat, help=texts.CLI_FROM)
+    schedule.add_argument("--to", dest="end", type=date.fromisoformat, help=texts.CLI_TO)
+    schedule.add_argument("--person", help=texts.CLI_PERSON)
+    schedule.add_argument("--json", action="store_true", help=texts.CLI_JSON)
+
+    event = commands.add_parser("event", help=texts.CLI_EVENT)
+    event.add_argument("code", help=texts.CLI_CODE)
+    event.add_argument("--on", type=date.fromisoformat, required=True, help=texts.CLI_EVENT_ON)
+    event.add_argument("--days", type=int, help=texts.CLI_EVENT_DAYS)
+    event.add_argument("--unit", help=texts.CLI_IMPORT_UNIT)
     return parser
 
 
@@ -66,6 +84,7 @@ def cmd_import(config: Config, file: Path, *, year: int | None, unit: str | None
             upgrade(engine)
             with make_sessionmaker(engine).begin() as session:
                 result = import_plan(session, parsed, unit_config, now)
+                refresh_schedule(session, now, config.reminders, [result.plan_id])
             engine.dispose()
         elif parsed.year is None:
             raise PlanError("no_year", path=parsed.source)
@@ -105,6 +124,81 @@ def cmd_preview_sample(config: Config, now: datetime, out: TextIO) -> int:
     print(texts.CLI_PREVIEW_SAMPLE.format(path=SAMPLE_PLAN.name), file=out)
     return cmd_import(config, SAMPLE_PLAN, year=None, unit=None, dry_run=False, as_json=False,
                       now=now, out=out)
+
+
+def schedule_rows(session, config: Config, start: date, end: date,
+                  person: str | None = None) -> list[dict[str, object]]:
+    """The reminders the stored plans will produce, one row per person and day."""
+    wanted = wanted_reminders(session, start, end, config.reminders)
+    people = {p.id: p.name for p in session.scalars(select(Person))}
+    milestones = {m.id: (m, item) for m, item in session.execute(select(Milestone, Item).join(Item))}
+    grouped: dict[tuple[date, str], list[dict[str, object]]] = {}
+    for want in wanted:
+        name = people[want.person_id]
+        if person and fold(person) not in fold(name):
+            continue
+        milestone, item = milestones[want.planned.milestone_id]
+        grouped.setdefault((want.planned.day, name), []).append({
+            "code": item.code, "label": milestone.label, "kind": want.planned.kind,
+            "step": want.planned.step,
+            "due": want.planned.due.isoformat() if want.planned.due else None,
+        })
+    send_at = config.reminders.send_at.strftime("%H:%M")
+    rows = []
+    for (day, name), entries in sorted(grouped.items()):
+        entries.sort(key=lambda e: (KINDS.index(str(e["kind"])), str(e["due"]), str(e["code"])))
+        rows.append({"date": day.isoformat(), "time": send_at, "person": name, "items": entries})
+    return rows
+
+
+def cmd_schedule(config: Config, start: date | None, end: date | None, person: str | None,
+                 as_json: bool, now: datetime, out: TextIO) -> int:
+    start = start or local_day(now, config.reminders.zone)
+    end = end or start + timedelta(days=30)
+    engine = make_engine(config.database.url)
+    upgrade(engine)
+    with make_sessionmaker(engine)() as session:
+        rows = schedule_rows(session, config, start, end, person)
+    engine.dispose()
+    if as_json:
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    if not rows:
+        print(texts.SCHEDULE_EMPTY.format(start=texts.show_date(start), end=texts.show_date(end)),
+              file=out)
+    for row in rows:
+        day = date.fromisoformat(str(row["date"]))
+        print(texts.schedule_heading(day, str(row["time"]), str(row["person"])), file=out)
+        for entry in row["items"]:
+            print("   " + texts.schedule_entry(entry), file=out)
+    return 0
+
+
+def cmd_event(config: Config, code: str, on: date, days: int | None, unit: str | None,
+              now: datetime, out: TextIO) -> int:
+    """Mark that the event an item waits for has happened: its due date now counts."""
+    unit_config = config.unit(unit)
+    engine = make_engine(config.database.url)
+    upgrade(engine)
+    with make_sessionmaker(engine).begin() as session:
+        milestone = session.scalar(
+            select(Milestone).join(Item).join(Plan).join(Unit)
+            .where(Item.code == code, Milestone.kind == "event", Item.removed_at.is_(None),
+                   Unit.name == (unit_config.name if unit_config else ""))
+            .order_by(Plan.year.desc(), Milestone.position))
+        if milestone is None:
+            print(texts.EVENT_NOT_FOUND.format(code=code), file=sys.stderr)
+            return 2
+        milestone.event_on = on
+        milestone.event_due_days = days or config.reminders.event_due_days
+        session.flush()
+        refresh_schedule(session, now, config.reminders)
+        due = on + timedelta(days=milestone.event_due_days)
+    engine.dispose()
+    print(texts.EVENT_MARKED.format(code=code, on=texts.show_date(on), due=texts.show_date(due)),
+          file=out)
+    return 0
 
 
 def _safe_url(url: str) -> str:

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date, time
 from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -23,6 +26,49 @@ class _Strict(BaseModel):
 
 class DatabaseConfig(_Strict):
     url: str = "sqlite:///data/nhacviec.db"
+
+
+class EscalationConfig(_Strict):
+    after_working_days: int = Field(ge=1, le=60)
+    to: list[Literal["owners", "coordinators", "plan_coordinator", "chairman"]] = Field(min_length=1)
+
+
+class RemindersConfig(_Strict):
+    timezone: str = "Asia/Ho_Chi_Minh"
+    send_at: time = time(7, 30)
+    lead_days: list[int] = [7, 3, 1]
+    remind_on_due_day: bool = True
+    overdue_every_working_days: int = Field(default=2, ge=1, le=30)
+    escalation: list[EscalationConfig] = [
+        EscalationConfig(after_working_days=1, to=["owners", "coordinators"]),
+        EscalationConfig(after_working_days=3, to=["plan_coordinator"]),
+        EscalationConfig(after_working_days=5, to=["chairman"]),
+    ]
+    checkin_day_of_month: int = Field(default=25, ge=1, le=31)
+    event_due_days: int = Field(default=15, ge=1, le=365)
+    days_off: list[date] = []
+    working_days: list[date] = []
+    tick_seconds: float = Field(default=60, gt=0, le=3600)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"múi giờ không tồn tại: {name}") from exc
+        return name
+
+    @field_validator("lead_days")
+    @classmethod
+    def _positive_leads(cls, days: list[int]) -> list[int]:
+        if any(d < 1 or d > 60 for d in days):
+            raise ValueError("mỗi số ngày nhắc trước phải từ 1 đến 60")
+        return sorted(set(days), reverse=True)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 class RoleConfig(_Strict):
@@ -50,6 +96,7 @@ class UnitConfig(_Strict):
 
 class Config(_Strict):
     database: DatabaseConfig = DatabaseConfig()
+    reminders: RemindersConfig = RemindersConfig()
     units: list[UnitConfig] = Field(min_length=1)
 
     @field_validator("units")

@@ -121,3 +121,113 @@ CLI_PREVIEW_SAMPLE = (
 )
 CLI_BAD_CONFIG = "Cấu hình {path} không hợp lệ:\n{details}"
 MIGRATED = "Cơ sở dữ liệu đã ở phiên bản mới nhất: {url}"
+
+# ------------------------------------------------------------------- reminders
+
+REMINDER_HEADER = "🔔 Nhắc việc kế hoạch ngày {day}"
+REMINDER_CATCH_UP_HEADER = (
+    "🔔 Nhắc việc kế hoạch ngày {day}\n"
+    "Hệ thống vừa hoạt động lại; đây là các việc đã đến hạn hoặc quá hạn trong thời gian tạm dừng."
+)
+REMINDER_SECTIONS = {
+    "escalation": "Việc quá hạn cần đôn đốc:",
+    "overdue": "Quá hạn:",
+    "due": "Đến hạn hôm nay:",
+    "lead": "Sắp đến hạn:",
+    "checkin": "Việc thường xuyên — tháng này có gì cần báo cáo không?",
+}
+REMINDER_FOOTER = (
+    "Trả lời: \"xong 3.7\" khi đã hoàn thành, \"đang làm 50%\", \"chưa, lý do…\" "
+    "hoặc \"gia hạn 3.7 15/3\"."
+)
+TITLE_MAX = 70
+
+
+def short_title(title: str) -> str:
+    return title if len(title) <= TITLE_MAX else title[: TITLE_MAX - 1].rstrip() + "…"
+
+
+def left_text(left: int | None) -> str:
+    if left is None:
+        return ""
+    if left > 0:
+        return f"còn {left} ngày"
+    if left == 0:
+        return "hạn hôm nay"
+    return f"trễ {-left} ngày làm việc"
+
+
+def reminder_line(line) -> str:
+    text = f"• {line.code} {short_title(line.title)}"
+    details = []
+    if line.due is not None:
+        due = f"hạn {show_date(line.due)}"
+        details.append(f"{line.label}: {due}" if line.label else due)
+    if line.left is not None:
+        details.append(left_text(line.left))
+    if line.holders:
+        details.append("chủ trì: " + "; ".join(line.holders))
+    return f"{text} — {', '.join(details)}" if details else text
+
+
+def reminder_message(lines, catch_up: bool, day: date | None = None) -> str:
+    header = (REMINDER_CATCH_UP_HEADER if catch_up else REMINDER_HEADER).format(
+        day=show_date(day) if day else "hôm nay")
+    parts = [header]
+    kind = None
+    for line in lines:
+        if line.kind != kind:
+            kind = line.kind
+            parts.append("")
+            parts.append(REMINDER_SECTIONS[kind])
+        parts.append(reminder_line(line))
+    parts += ["", REMINDER_FOOTER]
+    return "\n".join(parts)
+
+
+CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "console": "bảng điều khiển"}
+DELIVERY_REASONS = {
+    "no_chat": "người này chưa kết nối Zalo hoặc Telegram với bot",
+    "blocked": "người này đã chặn bot",
+}
+
+
+def delivery_failed_notice(name: str, channel: str | None, reason: str) -> str:
+    where = CHANNEL_NAMES.get(channel or "", channel or "")
+    why = DELIVERY_REASONS.get(reason, reason)
+    via = f" qua {where}" if where else ""
+    return f"⚠️ Không gửi được tin nhắc việc cho {name}{via}: {why}. Đề nghị liên hệ trực tiếp."
+
+CLI_SCHEDULE = "xem trước các tin nhắc mà kế hoạch sẽ gửi"
+CLI_FROM = "từ ngày (YYYY-MM-DD, mặc định hôm nay)"
+CLI_TO = "đến ngày (YYYY-MM-DD, mặc định 30 ngày sau)"
+CLI_PERSON = "chỉ người có tên này"
+CLI_JSON = "in dạng JSON"
+CLI_EVENT = "ghi nhận sự kiện mà một việc \"Sau khi …\" đang chờ đã xảy ra"
+CLI_CODE = "mã việc, ví dụ 3.66"
+CLI_EVENT_ON = "ngày sự kiện xảy ra (YYYY-MM-DD)"
+CLI_EVENT_DAYS = "số ngày được làm sau sự kiện (mặc định theo config.toml)"
+SCHEDULE_EMPTY = "Không có tin nhắc nào từ {start} đến {end}."
+EVENT_NOT_FOUND = "Không tìm thấy việc {code} có thời hạn theo sự kiện."
+EVENT_MARKED = "Đã ghi nhận sự kiện của việc {code} ngày {on}; hạn hoàn thành {due}."
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+REMINDER_KIND_NAMES = {
+    "lead": "nhắc trước", "due": "đến hạn", "overdue": "quá hạn", "checkin": "hỏi tình hình",
+    "escalation": "báo quá hạn",
+}
+
+
+def schedule_heading(day: date, at: str, person: str) -> str:
+    return f"{WEEKDAYS[day.weekday()]} {show_date(day)} {at} · {person}"
+
+
+def schedule_entry(entry: dict) -> str:
+    kind = str(entry["kind"])
+    name = REMINDER_KIND_NAMES.get(kind, kind)
+    if kind == "lead":
+        name = f"{name} {entry['step']} ngày"
+    elif kind in ("overdue", "escalation"):
+        name = f"{name} {entry['step']} ngày làm việc"
+    label = f" {entry['label']}:" if entry.get("label") else ""
+    due = f" hạn {show_date(date.fromisoformat(entry['due']))}" if entry.get("due") else ""
+    return f"{name:<28} {entry['code']}{label}{due}"

@@ -188,6 +188,10 @@ class Milestone(Base):
     due: Mapped[date | None] = mapped_column(Date)
     # RFC 5545 RRULE without DTSTART, e.g. FREQ=MONTHLY;BYMONTHDAY=20
     recurrence: Mapped[str | None] = mapped_column(String(200))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # For event milestones: the day the event happened, and the days allowed after it.
+    event_on: Mapped[date | None] = mapped_column(Date)
+    event_due_days: Mapped[int | None] = mapped_column(Integer)
 
     item: Mapped[Item] = relationship(back_populates="milestones")
 
@@ -205,3 +209,101 @@ class ImportRun(Base):
     updated: Mapped[int] = mapped_column(Integer)
     removed: Mapped[int] = mapped_column(Integer)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class ChatLink(Base):
+    """A person's chat on one service; the preferred one gets the reminders."""
+
+    __tablename__ = "chat_link"
+    __table_args__ = (UniqueConstraint("channel", "chat_id", name="uq_chat_link_channel_chat"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    preferred: Mapped[bool] = mapped_column(default=True)
+    # Set when the service said the person can no longer be reached (blocked the bot).
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship()
+
+
+class Delivery(Base):
+    """One message to one person; the reminders it carries point at it."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (Index("ix_delivery_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str | None] = mapped_column(String(20))
+    chat_id: Mapped[str | None] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    # reminder | catch_up | notice (to the office about a failed delivery) | message
+    purpose: Mapped[str] = mapped_column(String(20))
+    # pending | sending | retry | sent | failed
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    provider_message_id: Mapped[str | None] = mapped_column(String(100))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship()
+
+
+class DeliveryAttempt(Base):
+    """Written before the call to the chat service, completed after it."""
+
+    __tablename__ = "delivery_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("delivery.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # sent | temporary | permanent; empty while the call is in flight (or the process died in it)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    holder: Mapped[str] = mapped_column(String(200))
+
+
+class Reminder(Base):
+    """A planned reminder: the database is the schedule."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (
+        UniqueConstraint("milestone_id", "person_id", "kind", "scheduled_on", name="uq_reminder_key"),
+        Index("ix_reminder_status_send_at", "status", "send_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestone.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    # lead | due | overdue | checkin | escalation
+    kind: Mapped[str] = mapped_column(String(20))
+    step: Mapped[int] = mapped_column(Integer)
+    scheduled_on: Mapped[date] = mapped_column(Date)
+    send_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # planned | claimed | sent | failed | cancelled
+    status: Mapped[str] = mapped_column(String(20))
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("delivery.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    milestone: Mapped[Milestone] = relationship()
+    person: Mapped[Person] = relationship()
+    delivery: Mapped[Delivery | None] = relationship()
+
+
+class TickLease(Base):
+    """Only the holder of an unexpired lease runs the reminder tick for this database."""
+
+    __tablename__ = "tick_lease"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The local day whose schedule was last refreshed; the first tick of a new day refreshes.
+    refreshed_on: Mapped[date | None] = mapped_column(Date)

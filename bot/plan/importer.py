@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from dateutil.rrule import rrulestr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.config import UnitConfig
+from bot.plan import deadlines
 from bot.plan.errors import PlanError
 from bot.plan.interpret import ParsedItem, ParsedPlan
 from bot.plan.roles import Assignment, assign_roles
@@ -127,7 +129,7 @@ def import_plan(session: Session, parsed: ParsedPlan, unit_config: UnitConfig,
                 result.unchanged.append(item.code)
         _fill(item, parsed_item, sections, position)
         _assign(item, assignments[parsed_item.code], roles)
-        _set_milestones(session, item, parsed_item)
+        _set_milestones(session, item, parsed_item, parsed.year)
     for code, item in existing.items():
         if code not in seen and item.removed_at is None:
             item.removed_at = now
@@ -167,10 +169,28 @@ def _assign(item: Item, wanted: list[Assignment], roles: dict[str, Role]) -> Non
     item.assignments = keep
 
 
-def _set_milestones(session: Session, item: Item, parsed: ParsedItem) -> None:
+def expand_recurring(milestones: list[deadlines.Milestone], year: int) -> list[deadlines.Milestone]:
+    """A recurring deadline becomes one dated milestone per period of the plan year."""
+    expanded = []
+    for milestone in milestones:
+        if milestone.kind != "recurring" or milestone.due is not None or not milestone.recurrence:
+            expanded.append(milestone)
+            continue
+        start = datetime(year, 1, 1)
+        rule = rrulestr(milestone.recurrence, dtstart=start)
+        days = [d.date() for d in rule.between(start, datetime(year, 12, 31, 23, 59), inc=True)]
+        expanded.extend(deadlines.Milestone(milestone.label, "recurring", day, milestone.recurrence)
+                        for day in days)
+        if not days:
+            expanded.append(milestone)
+    return expanded
+
+
+def _set_milestones(session: Session, item: Item, parsed: ParsedItem, year: int) -> None:
     # Milestones keep their identity by position, so later records (reminders) stay attached.
     current = list(item.milestones)
-    for position, milestone in enumerate(parsed.milestones):
+    wanted = expand_recurring(parsed.milestones, year)
+    for position, milestone in enumerate(wanted):
         if position < len(current):
             row = current[position]
         else:
@@ -178,6 +198,6 @@ def _set_milestones(session: Session, item: Item, parsed: ParsedItem) -> None:
             item.milestones.append(row)
         row.label, row.kind, row.due, row.recurrence = (
             milestone.label, milestone.kind, milestone.due, milestone.recurrence)
-    for extra in current[len(parsed.milestones):]:
+    for extra in current[len(wanted):]:
         item.milestones.remove(extra)
         session.delete(extra)

@@ -1,0 +1,163 @@
+"""From the stored plans to wanted reminders, and keeping the reminder table in step with them.
+
+`wanted_reminders` is the single computation behind both the bot's schedule and
+the `schedule` preview.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.config import RemindersConfig
+from db.models import Item, ItemRole, Milestone, PersonRole, Plan, Reminder, Role
+from jobs.calendar import WorkCalendar
+from jobs.rules import EscalationStep, MilestoneFacts, Planned, Policy, plan_milestone
+
+
+def policy_of(config: RemindersConfig) -> Policy:
+    return Policy(
+        lead_days=tuple(config.lead_days),
+        remind_on_due_day=config.remind_on_due_day,
+        overdue_every_working_days=config.overdue_every_working_days,
+        escalation=tuple(EscalationStep(step.after_working_days, tuple(step.to))
+                         for step in config.escalation),
+        checkin_day_of_month=config.checkin_day_of_month,
+        event_due_days=config.event_due_days,
+    )
+
+
+def calendar_of(config: RemindersConfig) -> WorkCalendar:
+    return WorkCalendar(config.days_off, config.working_days)
+
+
+def local_day(now: datetime, zone: ZoneInfo) -> date:
+    return now.astimezone(zone).date()
+
+
+def send_time(day: date, at: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    planned: Planned
+    person_id: int
+    item_id: int
+
+    @property
+    def key(self) -> tuple[int, int, str, date]:
+        return (self.planned.milestone_id, self.person_id, self.planned.kind, self.planned.day)
+
+
+def _done_day(milestone: Milestone, zone: ZoneInfo) -> date | None:
+    return milestone.done_at.astimezone(zone).date() if milestone.done_at else None
+
+
+def wanted_reminders(session: Session, start: date, end: date, config: RemindersConfig,
+                     plan_ids: list[int] | None = None) -> list[Wanted]:
+    """Every reminder due on days in [start, end] for open items, with its recipient."""
+    policy, calendar, zone = policy_of(config), calendar_of(config), config.zone
+    people_of_role: dict[int, list[int]] = defaultdict(list)
+    for person_id, role_id in session.execute(select(PersonRole.person_id, PersonRole.role_id)):
+        people_of_role[role_id].append(person_id)
+    duty_people: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for role_id, unit_id, duty in session.execute(select(Role.id, Role.unit_id, Role.duty)):
+        duty_people[(unit_id, duty)].extend(people_of_role.get(role_id, ()))
+    roles_of_item: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for item_id, role_id, part in session.execute(
+            select(ItemRole.item_id, ItemRole.role_id, ItemRole.part)):
+        roles_of_item[(item_id, part)].append(role_id)
+
+    query = (select(Milestone, Item.id, Plan.unit_id, Plan.year, Plan.issued_on)
+             .join(Item, Milestone.item_id == Item.id).join(Plan, Item.plan_id == Plan.id)
+             .where(Item.removed_at.is_(None)))
+    if plan_ids is not None:
+        query = query.where(Plan.id.in_(plan_ids))
+    found: list[Wanted] = []
+    for milestone, item_id, unit_id, year, issued_on in session.execute(query):
+        facts = MilestoneFacts(milestone.id, milestone.kind, milestone.due, _done_day(milestone, zone),
+                               milestone.event_on, milestone.event_due_days)
+        planned = plan_milestone(facts, policy, calendar, start, end,
+                                 plan_start=issued_on or date(year, 1, 1), plan_end=date(year, 12, 31))
+        if not planned:
+            continue
+        owners = _people(roles_of_item[(item_id, "owner")], people_of_role)
+        # Owners already hear of their own late items; escalations are for everyone else.
+        audiences = {
+            "owners": owners,
+            "coordinators": [p for p in _people(roles_of_item[(item_id, "coordinator")], people_of_role)
+                             if p not in owners],
+            "plan_coordinator": [p for p in duty_people[(unit_id, "coordinator")] if p not in owners],
+            "chairman": [p for p in duty_people[(unit_id, "chairman")] if p not in owners],
+        }
+        for one in planned:
+            for person_id in audiences[one.audience]:
+                found.append(Wanted(one, person_id, item_id))
+    return found
+
+
+def _people(role_ids: list[int], people_of_role: dict[int, list[int]]) -> list[int]:
+    seen: dict[int, None] = {}
+    for role_id in role_ids:
+        for person_id in people_of_role.get(role_id, ()):
+            seen[person_id] = None
+    return list(seen)
+
+
+def horizon_days(config: RemindersConfig) -> int:
+    # Far enough that a lead reminder exists before its day comes, even after a long weekend.
+    return max(config.lead_days, default=1) + 14
+
+
+@dataclass(slots=True)
+class RefreshResult:
+    added: int = 0
+    cancelled: int = 0
+
+
+def refresh_schedule(session: Session, now: datetime, config: RemindersConfig,
+                     plan_ids: list[int] | None = None) -> RefreshResult:
+    """Make the planned rows from today on match the plan; idempotent, safe to run any time."""
+    zone = config.zone
+    today = local_day(now, zone)
+    end = today + timedelta(days=horizon_days(config))
+    wanted = {w.key: w for w in wanted_reminders(session, today, end, config, plan_ids)}
+    query = select(Reminder).where(Reminder.scheduled_on >= today)
+    if plan_ids is not None:
+        query = query.join(Milestone).join(Item).where(Item.plan_id.in_(plan_ids))
+    existing = {(r.milestone_id, r.person_id, r.kind, r.scheduled_on): r
+                for r in session.scalars(query)}
+    result = RefreshResult()
+    for key, reminder in existing.items():
+        if key not in wanted and reminder.status == "planned":
+            reminder.status, reminder.updated_at = "cancelled", now
+            result.cancelled += 1
+        elif key in wanted and reminder.status == "cancelled":
+            reminder.status, reminder.updated_at = "planned", now
+            result.added += 1
+    for key, want in wanted.items():
+        if key in existing:
+            continue
+        session.add(Reminder(
+            milestone_id=want.planned.milestone_id, person_id=want.person_id, kind=want.planned.kind,
+            step=want.planned.step, scheduled_on=want.planned.day,
+            send_at=send_time(want.planned.day, config.send_at, zone), status="planned",
+            created_at=now, updated_at=now))
+        result.added += 1
+    # Stale rows (missed while the bot was down) wait for the catch-up, unless no longer needed.
+    closed = (select(Milestone.id).join(Item)
+              .where((Milestone.done_at.is_not(None)) | (Item.removed_at.is_not(None))))
+    stale = session.execute(
+        update(Reminder)
+        .where(Reminder.status == "planned", Reminder.scheduled_on < today,
+               Reminder.milestone_id.in_(closed))
+        .values(status="cancelled", updated_at=now))
+    result.cancelled += stale.rowcount or 0
+    session.flush()
+    return result
