@@ -191,19 +191,25 @@ def recover_in_flight(session: Session, holder: str, now: datetime) -> int:
 async def send_pending(sessions: sessionmaker[Session], config: Config,
                        channels: Mapping[str, Channel], now: datetime, holder: str) -> TickReport:
     report = TickReport(leader=True, holder=holder)
-    with sessions() as session:
-        ready = session.scalars(
-            select(Delivery.id).where(Delivery.status.in_(("pending", "retry")),
-                                      Delivery.next_attempt_at <= now)
-            .order_by(Delivery.id)).all()
-    for delivery_id in ready:
-        outcome = await deliver(sessions, config, channels, delivery_id, now, holder)
-        if outcome == "sent":
-            report.sent += 1
-        elif outcome == "retry":
-            report.retried += 1
-        elif outcome == "failed":
-            report.failed += 1
+    done: set[int] = set()
+    # A failure can queue a notice for the office; a second pass sends it in the same tick.
+    for _ in range(2):
+        with sessions() as session:
+            ready = [i for i in session.scalars(
+                select(Delivery.id).where(Delivery.status.in_(("pending", "retry")),
+                                          Delivery.next_attempt_at <= now)
+                .order_by(Delivery.id)).all() if i not in done]
+        if not ready:
+            break
+        for delivery_id in ready:
+            done.add(delivery_id)
+            outcome = await deliver(sessions, config, channels, delivery_id, now, holder)
+            if outcome == "sent":
+                report.sent += 1
+            elif outcome == "retry":
+                report.retried += 1
+            elif outcome == "failed":
+                report.failed += 1
     return report
 
 
