@@ -12,7 +12,8 @@ from bot.config import ConfigError, load_config
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    for noisy in ("httpx", "apscheduler", "alembic"):
+    # httpx logs request URLs, and Bot API URLs carry the token.
+    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "alembic", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     args = cli.build_parser().parse_args(argv)
     if args.command == "parse-deadline":
@@ -32,7 +33,12 @@ def main(argv: list[str] | None = None) -> int:
         return cli.cmd_schedule(config, args.start, args.end, args.person, args.json, now, sys.stdout)
     if args.command == "event":
         return cli.cmd_event(config, args.code, args.on, args.days, args.unit, now, sys.stdout)
-    return cli.cmd_preview_sample(config, now, sys.stdout)
+    if args.command == "invite":
+        return cli.cmd_invite(config, args.person, args.unit, now, sys.stdout)
+    if args.command == "run":
+        return cli.cmd_run(config, start_at=args.start_at, speed=args.speed, demo=False, now=now,
+                           out=sys.stdout)
+    return cli.cmd_run(config, start_at=None, speed=1.0, demo=True, now=now, out=sys.stdout)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import sys
@@ -36,7 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
 
     run = commands.add_parser("run", help=texts.CLI_RUN)
-    run.set_defaults(command="run")
+    run.add_argument("--start-at", type=_aware, help=texts.CLI_START_AT)
+    run.add_argument("--speed", type=float, default=1.0, help=texts.CLI_SPEED)
+
+    invite = commands.add_parser("invite", help=texts.CLI_INVITE)
+    invite.add_argument("person", help=texts.CLI_INVITE_PERSON)
+    invite.add_argument("--unit", help=texts.CLI_IMPORT_UNIT)
 
     imp = commands.add_parser("import", help=texts.CLI_IMPORT)
     imp.add_argument("file", type=Path, help=texts.CLI_IMPORT_FILE)
@@ -63,6 +69,88 @@ def build_parser() -> argparse.ArgumentParser:
     event.add_argument("--days", type=int, help=texts.CLI_EVENT_DAYS)
     event.add_argument("--unit", help=texts.CLI_IMPORT_UNIT)
     return parser
+
+
+def _aware(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(texts.CLI_NEED_ZONE)
+    return value
+
+
+def cmd_run(config: Config, *, start_at: datetime | None, speed: float, demo: bool,
+            now: datetime, out: TextIO) -> int:
+    """Start the bot; `demo` (plain `python -m bot`) first loads the bundled sample plan."""
+    import asyncio
+
+    from bot.app import build_channels, demo_start, holder_name, install_signal_handlers, serve
+    from bot.clock import Clock
+    from bot.config import secret
+    from bot.conversation import Runtime
+    from jobs.engine import plans_exist
+
+    engine = make_engine(config.database.url)
+    upgrade(engine)
+    sessions = make_sessionmaker(engine)
+    with sessions() as session:
+        empty = not plans_exist(session)
+    if demo and empty:
+        code = cmd_import(config, SAMPLE_PLAN, year=None, unit=None, dry_run=False, as_json=False,
+                          now=now, out=io.StringIO())
+        if code:
+            return code
+        print(texts.CLI_SAMPLE_LOADED.format(path=SAMPLE_PLAN.name), file=out)
+    console_only = not (secret("TELEGRAM_BOT_TOKEN") or secret("ZALO_BOT_TOKEN"))
+    if start_at is None and demo and console_only:
+        start_at = demo_start(sessions, config)
+    clock = Clock(start_at, speed)
+    if start_at is not None:
+        print(texts.CLI_SIMULATED.format(start=start_at.astimezone(config.reminders.zone)
+                                         .strftime("%d/%m/%Y %H:%M:%S"), speed=speed), file=out)
+    channels = build_channels(config, clock, sessions)
+    runtime = Runtime(sessions, config, channels, clock, config.storage.data_dir, holder_name())
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        install_signal_handlers(stop)
+        await serve(runtime, stop)
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.dispose()
+    return 0
+
+
+def cmd_invite(config: Config, who: str, unit: str | None, now: datetime, out: TextIO) -> int:
+    from bot.conversation import create_invitation
+
+    unit_config = config.unit(unit)
+    engine = make_engine(config.database.url)
+    upgrade(engine)
+    with make_sessionmaker(engine).begin() as session:
+        if unit_config is None:
+            print(texts.plan_error("unknown_unit", {"unit": unit}), file=sys.stderr)
+            return 2
+        from bot.plan.importer import sync_unit
+
+        unit_row = sync_unit(session, unit_config)
+        wanted = fold(who)
+        people = [p for p in unit_row.people if wanted and wanted in fold(p.name)]
+        if len(people) != 1:
+            names = ", ".join(p.name for p in unit_row.people)
+            print(texts.INVITE_WHO.format(who=who, names=names), file=sys.stderr)
+            return 2
+        person = people[0]
+        code = create_invitation(session, person, now)
+        name = person.name
+    engine.dispose()
+    link = (f"https://t.me/{config.telegram.bot_username}?start={code}"
+            if config.telegram.bot_username else None)
+    print(texts.invite_text(name, code, link), file=out)
+    return 0
 
 
 def cmd_migrate(config: Config, out: TextIO) -> int:
@@ -118,12 +206,6 @@ def cmd_parse_deadline(texts_in: list[str], year: int | None, out: TextIO, stdin
             status = 1
         print(json.dumps(record, ensure_ascii=False), file=out)
     return status
-
-
-def cmd_preview_sample(config: Config, now: datetime, out: TextIO) -> int:
-    print(texts.CLI_PREVIEW_SAMPLE.format(path=SAMPLE_PLAN.name), file=out)
-    return cmd_import(config, SAMPLE_PLAN, year=None, unit=None, dry_run=False, as_json=False,
-                      now=now, out=out)
 
 
 def schedule_rows(session, config: Config, start: date, end: date,

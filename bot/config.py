@@ -71,6 +71,35 @@ class RemindersConfig(_Strict):
         return ZoneInfo(self.timezone)
 
 
+class StorageConfig(_Strict):
+    # Evidence files and reports are kept here (relative to the working directory).
+    data_dir: Path = Path("data")
+
+
+class EvidenceConfig(_Strict):
+    max_mb: int = Field(default=20, ge=1, le=50)
+    allowed_types: list[str] = [".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png"]
+
+    @field_validator("allowed_types")
+    @classmethod
+    def _dotted(cls, types: list[str]) -> list[str]:
+        return [t.lower() if t.startswith(".") else f".{t.lower()}" for t in types]
+
+
+class TelegramConfig(_Strict):
+    api_base_url: str = "https://api.telegram.org/bot"
+    # Used to print invitation links (https://t.me/USERNAME?start=CODE).
+    bot_username: str = ""
+    # Empty: long polling. Otherwise Telegram posts updates to this public URL.
+    webhook_url: str = ""
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+
+
+class ZaloConfig(_Strict):
+    api_base_url: str = "https://bot-api.zaloplatforms.com"
+    webhook_url: str = ""
+
+
 class RoleConfig(_Strict):
     name: str = Field(min_length=1)
     aliases: list[str] = []
@@ -81,6 +110,8 @@ class UnitConfig(_Strict):
     name: str = Field(min_length=1)
     coordinator_role: str
     chairman_role: str
+    # People who may act on every item and answer for the chairman (the office's administrators).
+    admins: list[str] = []
     roles: list[RoleConfig] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -96,7 +127,11 @@ class UnitConfig(_Strict):
 
 class Config(_Strict):
     database: DatabaseConfig = DatabaseConfig()
+    storage: StorageConfig = StorageConfig()
     reminders: RemindersConfig = RemindersConfig()
+    evidence: EvidenceConfig = EvidenceConfig()
+    telegram: TelegramConfig = TelegramConfig()
+    zalo: ZaloConfig = ZaloConfig()
     units: list[UnitConfig] = Field(min_length=1)
 
     @field_validator("units")

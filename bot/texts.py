@@ -137,8 +137,8 @@ REMINDER_SECTIONS = {
     "checkin": "Việc thường xuyên — tháng này có gì cần báo cáo không?",
 }
 REMINDER_FOOTER = (
-    "Trả lời: \"xong 3.7\" khi đã hoàn thành, \"đang làm 50%\", \"chưa, lý do…\" "
-    "hoặc \"gia hạn 3.7 15/3\"."
+    "Trả lời: \"xong {code}\" khi đã hoàn thành, \"đang làm 50%\", \"chưa, lý do…\" "
+    "hoặc \"gia hạn {code} 15/3\"."
 )
 TITLE_MAX = 70
 
@@ -181,7 +181,7 @@ def reminder_message(lines, catch_up: bool, day: date | None = None) -> str:
             parts.append("")
             parts.append(REMINDER_SECTIONS[kind])
         parts.append(reminder_line(line))
-    parts += ["", REMINDER_FOOTER]
+    parts += ["", REMINDER_FOOTER.format(code=lines[0].code if lines else "3.7")]
     return "\n".join(parts)
 
 
@@ -231,3 +231,224 @@ def schedule_entry(entry: dict) -> str:
     label = f" {entry['label']}:" if entry.get("label") else ""
     due = f" hạn {show_date(date.fromisoformat(entry['due']))}" if entry.get("due") else ""
     return f"{name:<28} {entry['code']}{label}{due}"
+
+# ---------------------------------------------------------------- conversation
+
+BUTTON_DONE = "✅ Xong"
+BUTTON_PROGRESS = "⏳ Đang làm"
+BUTTON_EXTEND = "📅 Gia hạn"
+BUTTON_APPROVE = "✅ Duyệt"
+BUTTON_DECLINE = "❌ Không duyệt"
+
+UNKNOWN_USER = (
+    "Xin chào! Bot này chỉ phục vụ cán bộ, công chức của xã đã được mời. "
+    "Nếu anh/chị có mã mời, hãy gửi mã đó cho bot."
+)
+WELCOME = (
+    "Chào {name}! Tài khoản {channel} này đã được kết nối. "
+    "Bot sẽ nhắc việc theo kế hoạch vào buổi sáng các ngày làm việc.\n"
+    "Gõ /huongdan để xem cách trả lời."
+)
+HELLO_AGAIN = "Chào {name}!"
+HELP = (
+    "Cách dùng bot nhắc việc:\n"
+    "• Trả lời tin nhắc: \"xong\", \"xong 3.7\", \"đang làm 50%\", \"chưa, chờ huyện\", "
+    "\"gia hạn 3.7 15/3\".\n"
+    "• Gửi ảnh hoặc tệp kèm mã việc (ví dụ \"3.7\") để lưu làm tài liệu kiểm chứng.\n"
+    "• /viec — các việc của tôi chưa xong\n"
+    "• /xong 3.7 — báo đã xong việc 3.7\n"
+    "• /giahan 3.7 15/3 lý do — xin gia hạn\n"
+    "• /lich — các tin nhắc sắp tới của tôi\n"
+    "• /kenh — chọn nhận tin qua Zalo hay Telegram\n"
+    "• /tongket — tình hình thực hiện kế hoạch (Chủ tịch, văn phòng)"
+)
+SOMETHING_WRONG = "Xin lỗi, bot gặp lỗi khi xử lý tin này. Tin đã được lưu; văn phòng sẽ kiểm tra."
+NOT_UNDERSTOOD = (
+    "Bot chưa hiểu ý anh/chị. Có thể trả lời \"xong 3.7\", \"đang làm 50%\", "
+    "\"chưa, lý do…\" hoặc \"gia hạn 3.7 15/3\". Gõ /huongdan để xem thêm."
+)
+WHAT_ABOUT = "Việc {code} thì sao ạ? Trả lời ví dụ \"xong {code}\", \"{code} đang làm 50%\" hoặc \"gia hạn {code} 15/3\"."
+UNKNOWN_COMMAND = "Không có lệnh này. Gõ /huongdan để xem các lệnh."
+NO_SUCH_ITEM = "Không có việc mã {code} trong kế hoạch hiện hành."
+NOT_YOURS = "Việc {code} không do anh/chị chủ trì nên bot không thay đổi gì."
+ALREADY_DONE = "Việc {code} đã được ghi nhận hoàn thành trước đó."
+NOTHING_OPEN = "Anh/chị không còn việc nào chưa xong trong kế hoạch."
+NOTHING_PENDING = "Không có câu hỏi nào đang chờ trả lời."
+WHICH_ITEM = "Anh/chị đang nói về việc nào? Trả lời bằng số:\n{options}"
+BAD_CHOICE = "Hãy trả lời một số từ 1 đến {count}."
+ASK_DATE = "Xin gia hạn việc {code} đến ngày nào? Ví dụ \"15/3\" hoặc \"thứ sáu tuần sau\"."
+EXTEND_NOT_LATER = "Ngày xin gia hạn phải sau hạn hiện tại của việc {code} ({due})."
+ACK_DONE = "✅ Đã ghi nhận: {code} {title}{label} — hoàn thành. Cảm ơn anh/chị!"
+ACK_NEXT = "Mốc tiếp theo: {label}, hạn {due}."
+ACK_PROGRESS = "⏳ Đã ghi nhận: {code} đang thực hiện{percent}."
+ACK_NOT_YET = "Đã ghi nhận: {code} chưa xong{reason}. Bot sẽ nhắc lại theo lịch."
+ACK_NOTE = "Đã ghi chú vào việc {code}."
+ACK_EXTEND = "📅 Đã gửi Chủ tịch đề nghị gia hạn việc {code} đến {new_due}. Bot sẽ báo kết quả."
+ACK_EVIDENCE = "📎 Đã lưu tài liệu kiểm chứng \"{name}\" cho việc {code}."
+EXTENSION_REQUEST = (
+    "📅 {name} xin gia hạn việc {code} {title}\n"
+    "Hạn hiện tại: {due} → xin đến: {new_due}{reason}\n"
+    "Trả lời \"duyệt {code}\" hoặc \"không duyệt {code}\"."
+)
+EXTENSION_APPROVED = "✅ Chủ tịch đã duyệt gia hạn việc {code} đến {new_due}."
+EXTENSION_DECLINED = "❌ Chủ tịch không duyệt gia hạn việc {code} (xin đến {new_due}); giữ hạn cũ."
+ACK_DECISION = "Đã ghi nhận quyết định. {decision}"
+NO_PENDING_EXTENSION = "Không có đề nghị gia hạn nào đang chờ cho việc {code}."
+ALREADY_DECIDED = "Đề nghị gia hạn việc {code} đã được quyết định trước đó."
+CHAIRMAN_ONLY = "Lệnh này chỉ dành cho Chủ tịch UBND xã và văn phòng theo dõi kế hoạch."
+GIAHAN_USAGE = "Cách dùng: /giahan 3.7 15/3 lý do"
+NO_SCHEDULE = "Trong 30 ngày tới anh/chị không có tin nhắc nào."
+CHANNELS = "Các kênh đã kết nối: {channels}. Gõ \"/kenh zalo\" hoặc \"/kenh telegram\" để chọn kênh nhận tin nhắc."
+CHANNEL_CHOSEN = "Từ nay tin nhắc việc sẽ gửi qua {channel}."
+CHANNEL_NOT_LINKED = "Anh/chị chưa kết nối kênh \"{channel}\" với bot."
+FILE_TYPE_REFUSED = "Bot chỉ nhận tệp loại: {types}. Tệp này chưa được lưu."
+FILE_TOO_BIG = "Tệp lớn hơn {limit} MB nên chưa được lưu."
+FILE_FETCH_FAILED = "Không tải được tệp từ máy chủ chat; anh/chị gửi lại giúp."
+
+
+def my_items(views, today: date) -> str:
+    lines = ["Các việc của anh/chị chưa xong:"]
+    for view in views:
+        due = view.next_due
+        when = f"hạn {show_date(due)}" if due else KIND_NAMES.get(view.open_milestones[0].kind, "")
+        lines.append(f"• {view.code} {short_title(view.title)} — {when}")
+    return "\n".join(lines)
+
+
+def my_schedule(by_day: dict, at: str) -> str:
+    lines = ["Các tin nhắc sắp tới (lúc " + at + "):"]
+    for day, entries in by_day.items():
+        lines.append(f"• {WEEKDAYS[day.weekday()]} {show_date(day)}: {', '.join(entries)}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------- console
+
+CONSOLE_WELCOME = (
+    "Nhắc việc — chế độ thử trên máy (không cần Zalo/Telegram).\n"
+    "Gõ \"/as TÊN\" để đóng vai một người (ví dụ /as Mai, /as Chủ tịch), rồi trả lời như trên điện thoại.\n"
+    "Nhấn Ctrl+C để thoát."
+)
+CONSOLE_CHOOSE = "Hãy chọn người trước: /as TÊN (ví dụ /as Mai)."
+CONSOLE_WHO = "Chọn một người:\n{people}"
+CONSOLE_NOW_AS = "Bây giờ anh/chị là {name}."
+
+
+def console_to(name: str, message_id: str) -> str:
+    return f"\n📨 Gửi {name} (tin #{message_id}):"
+
+
+def console_file(caption: str | None, where: str) -> str:
+    return f"{caption or 'Tệp'} — đã lưu tại {where}"
+
+# --------------------------------------------------------------------- summary
+
+STATE_NAMES = {
+    "overdue": "quá hạn", "not_started": "chưa thực hiện", "in_progress": "đang thực hiện",
+    "done_late": "xong trễ hạn", "done_on_time": "xong đúng hạn", "ongoing": "thường xuyên",
+    "waiting_event": "chờ sự kiện", "no_deadline": "không có hạn",
+}
+STATE_MARKS = {
+    "overdue": "🔴", "not_started": "⚪", "in_progress": "🟡", "done_late": "🟠",
+    "done_on_time": "🟢", "ongoing": "🔵", "waiting_event": "⏸", "no_deadline": "▫️",
+}
+SUMMARY_NO_PLAN = "Chưa có kế hoạch nào được nhập."
+SUMMARY_TITLE = "📊 Tổng kết thực hiện kế hoạch đến ngày {day}"
+SUMMARY_SECTION_TITLE = "📊 Phần {code}. {title} — đến ngày {{day}}"
+SUMMARY_HOLDER_TITLE = "📊 Việc do {who} chủ trì — đến ngày {{day}}"
+SUMMARY_COUNTS = "{total} việc: {counts}"
+SUMMARY_BY_SECTION = "Theo phần:"
+SUMMARY_OVERDUE = "Quá hạn ({count}), lâu nhất trước:"
+SUMMARY_SOON = "Đến hạn trong {days} ngày tới:"
+SUMMARY_QUIET = "Việc thường xuyên chưa báo cáo tháng này ({count}):"
+SUMMARY_EXTENSIONS = "Đề nghị gia hạn chờ duyệt ({count}):"
+SUMMARY_NOTHING_FOR = "Không có việc nào cho \"{what}\"."
+ITEM_OWNERS = "Chủ trì: {owners}\nPhối hợp: {coordinators}"
+ITEM_DEADLINE = "Thời hạn ghi trong kế hoạch: {text}"
+ITEM_HISTORY = "Diễn biến:"
+ITEM_EVIDENCE = "Tài liệu kiểm chứng ({count}):"
+INTENT_NAMES = {
+    "done": "báo đã xong", "progress": "báo đang làm", "not_yet": "báo chưa xong",
+    "extend": "xin gia hạn", "note": "ghi chú", "evidence": "gửi tài liệu",
+    "approve": "duyệt gia hạn", "decline": "không duyệt gia hạn",
+}
+
+
+def state_counts(counts) -> str:
+    return ", ".join(f"{STATE_MARKS[s]} {STATE_NAMES[s]} {counts[s]}"
+                     for s in STATE_NAMES if counts.get(s))
+
+
+def section_line(code: str, counts) -> str:
+    total = sum(counts.values())
+    done = counts.get("done_on_time", 0) + counts.get("done_late", 0)
+    late = counts.get("overdue", 0)
+    extra = f", {STATE_MARKS['overdue']} {late} quá hạn" if late else ""
+    return f"• {code}: {done}/{total} xong{extra}"
+
+
+def overdue_line(code: str, title: str, label: str | None, due: date, late: int, holders) -> str:
+    what = f" ({label})" if label else ""
+    return (f"• {code} {short_title(title)}{what} — hạn {show_date(due)}, trễ {late} ngày làm việc"
+            f" — {', '.join(holders)}")
+
+
+def soon_line(code: str, title: str, label: str | None, due: date, left: int, holders) -> str:
+    what = f" ({label})" if label else ""
+    when = "hôm nay" if left == 0 else f"còn {left} ngày"
+    return f"• {code} {short_title(title)}{what} — hạn {show_date(due)}, {when} — {', '.join(holders)}"
+
+
+def extension_line(code: str, name: str, previous: date | None, requested: date,
+                   reason: str | None) -> str:
+    why = f" ({reason})" if reason else ""
+    return f"• {code}: {name} xin từ {show_date(previous)} đến {show_date(requested)}{why}"
+
+
+def item_heading(code: str, title: str, state: str) -> str:
+    return f"{STATE_MARKS[state]} {code} {title}\nTrạng thái: {STATE_NAMES[state]}"
+
+
+def milestone_status_line(m) -> str:
+    name = m.label or KIND_NAMES.get(m.kind, m.kind)
+    due = f", hạn {show_date(m.due)}" if m.due else ""
+    moved = (f" (hạn gốc {show_date(m.planned_due)})"
+             if m.planned_due and m.due and m.planned_due != m.due else "")
+    done = f", xong {show_date(m.done_on)}" if m.done_on else ""
+    return f"• {name}{due}{moved}{done}: {STATE_NAMES[m.state]}"
+
+
+def history_reminder(kind: str, person: str) -> str:
+    return f"bot gửi tin {REMINDER_KIND_NAMES.get(kind, kind)} cho {person}"
+
+
+def history_reply(person: str, intent: str, percent: int | None, note: str | None) -> str:
+    text = f"{person} {INTENT_NAMES.get(intent, intent)}"
+    if percent is not None:
+        text += f" {percent}%"
+    if note:
+        text += f": {note}"
+    return text
+
+
+def evidence_line(name: str, size: int, at) -> str:
+    return f"• {name} ({size / 1024:.0f} KB, {at.strftime('%d/%m/%Y')})"
+
+CLI_START_AT = "chạy với đồng hồ giả lập bắt đầu từ thời điểm này (ISO, có múi giờ, ví dụ 2023-02-08T07:25:00+07:00)"
+CLI_SPEED = "đồng hồ giả lập chạy nhanh gấp N lần"
+CLI_NEED_ZONE = "cần ghi múi giờ, ví dụ 2023-02-08T07:25:00+07:00"
+CLI_INVITE = "tạo mã mời để một người kết nối Zalo hoặc Telegram với bot"
+CLI_INVITE_PERSON = "tên người (một phần của tên cũng được)"
+CLI_SAMPLE_LOADED = "Đã nạp kế hoạch mẫu {path}."
+CLI_SIMULATED = "Đồng hồ giả lập: bắt đầu {start}, nhanh gấp {speed:g} lần."
+INVITE_WHO = "Không xác định được người \"{who}\". Những người đã khai báo: {names}"
+
+
+def invite_text(name: str, code: str, link: str | None) -> str:
+    lines = [f"Mã mời cho {name}: {code} (dùng một lần, hết hạn sau 7 ngày)."]
+    if link:
+        lines.append(f"Telegram: mở {link}")
+    else:
+        lines.append(f"Telegram: gửi cho bot tin \"/start {code}\".")
+    lines.append(f"Zalo: gửi cho bot tin \"{code}\".")
+    return "\n".join(lines)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, TypeDecorator,
+    JSON, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, TypeDecorator, false,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -76,6 +76,7 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
+    is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     unit: Mapped[Unit] = relationship(back_populates="people")
     roles: Mapped[list[Role]] = relationship(secondary="person_role", back_populates="people")
@@ -189,6 +190,8 @@ class Milestone(Base):
     # RFC 5545 RRULE without DTSTART, e.g. FREQ=MONTHLY;BYMONTHDAY=20
     recurrence: Mapped[str | None] = mapped_column(String(200))
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The due date the plan set, kept when an extension moves `due` (on-time scoring uses it).
+    original_due: Mapped[date | None] = mapped_column(Date)
     # For event milestones: the day the event happened, and the days allowed after it.
     event_on: Mapped[date | None] = mapped_column(Date)
     event_due_days: Mapped[int | None] = mapped_column(Integer)
@@ -242,6 +245,8 @@ class Delivery(Base):
     text: Mapped[str] = mapped_column(Text)
     # reminder | catch_up | notice (to the office about a failed delivery) | message
     purpose: Mapped[str] = mapped_column(String(20))
+    # Rows of [label, callback data]; shown where the channel has buttons.
+    buttons: Mapped[list | None] = mapped_column(JSON)
     # pending | sending | retry | sent | failed
     status: Mapped[str] = mapped_column(String(20))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -307,3 +312,109 @@ class TickLease(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The local day whose schedule was last refreshed; the first tick of a new day refreshes.
     refreshed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Invitation(Base):
+    """A one-time code that links a person to the chat it is sent from."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship()
+
+
+class Message(Base):
+    """Every incoming chat message, stored before anything answers it."""
+
+    __tablename__ = "message"
+    __table_args__ = (Index("ix_message_person_received", "person_id", "received_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    user_id: Mapped[str] = mapped_column(String(100))
+    display_name: Mapped[str] = mapped_column(String(200))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    provider_message_id: Mapped[str | None] = mapped_column(String(100))
+    reply_to_message_id: Mapped[str | None] = mapped_column(String(100))
+    callback_data: Mapped[str | None] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # What the bot understood and did: intent, item codes, changes; filled after handling.
+    outcome: Mapped[dict | None] = mapped_column(JSON)
+
+
+class ItemReply(Base):
+    """A reply that changed (or reported on) a milestone: the item's history."""
+
+    __tablename__ = "item_reply"
+    __table_args__ = (Index("ix_item_reply_milestone_at", "milestone_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestone.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id", ondelete="SET NULL"))
+    # done | progress | not_yet | extend | note | evidence | approve | decline | event | reopen
+    intent: Mapped[str] = mapped_column(String(20))
+    percent: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    milestone: Mapped[Milestone] = relationship()
+    person: Mapped[Person] = relationship()
+
+
+class Extension(Base):
+    """A request to move a due date; the chairman decides. The original date is kept."""
+
+    __tablename__ = "extension"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestone.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    requested_due: Mapped[date] = mapped_column(Date)
+    previous_due: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+    # pending | approved | declined
+    status: Mapped[str] = mapped_column(String(20))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    milestone: Mapped[Milestone] = relationship()
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+
+
+class Evidence(Base):
+    """A file or photo sent as proof of work (tài liệu kiểm chứng)."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestone.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    file_name: Mapped[str] = mapped_column(String(300))
+    mime_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(String(500))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PendingQuestion(Base):
+    """The bot asked a person to choose (numbered list) or to give a date; their next answer fits it."""
+
+    __tablename__ = "pending_question"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    # choose_item | ask_date
+    kind: Mapped[str] = mapped_column(String(20))
+    # The understood reply waiting for its item, and the milestone ids offered.
+    payload: Mapped[dict] = mapped_column(JSON)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime)

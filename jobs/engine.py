@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import texts
-from bot.channels.base import Channel, DeliveryError
+from bot.channels.base import Button, Channel, DeliveryError
 from bot.config import Config
 from db.models import (
     ChatLink, Delivery, DeliveryAttempt, Item, Milestone, Person, PersonRole, Plan, Reminder, Role,
@@ -101,6 +101,18 @@ def _choose_chat(session: Session, person_id: int, channels: Mapping[str, Channe
     return None, None
 
 
+def reminder_buttons(session: Session, delivery_id: int) -> list[list[list[str]]]:
+    """Xong / Đang làm / Gia hạn under a reminder, one row per dated item it lists."""
+    rows = session.execute(
+        select(Milestone.id, Item.code).join(Reminder, Reminder.milestone_id == Milestone.id)
+        .join(Item, Item.id == Milestone.item_id)
+        .where(Reminder.delivery_id == delivery_id, Milestone.kind != "ongoing",
+               Reminder.kind != "escalation")
+        .distinct().order_by(Milestone.id)).all()
+    return [[[f"{texts.BUTTON_DONE} {code}", f"d:{mid}"], [texts.BUTTON_PROGRESS, f"p:{mid}"],
+             [texts.BUTTON_EXTEND, f"e:{mid}"]] for mid, code in rows[:5]]
+
+
 def claim_due(sessions: sessionmaker[Session], config: Config, channels: Mapping[str, Channel],
               now: datetime) -> int:
     """Turn due reminder rows into one delivery per person. Returns how many rows were claimed."""
@@ -136,6 +148,7 @@ def claim_due(sessions: sessionmaker[Session], config: Config, channels: Mapping
                 # Another process got there first: leave these rows to it.
                 session.rollback()
                 continue
+            delivery.buttons = reminder_buttons(session, delivery.id) or None
             claimed += len(reminder_ids)
     return claimed
 
@@ -231,12 +244,15 @@ async def deliver(sessions: sessionmaker[Session], config: Config, channels: Map
         session.flush()
         attempt_id = attempt.id
         channel_name, chat_id, text = delivery.channel, delivery.chat_id, delivery.text
+        buttons = [[Button(label, data) for label, data in row] for row in delivery.buttons or []]
         attempts, person_id, purpose = delivery.attempts, delivery.person_id, delivery.purpose
     started = monotonic.perf_counter()
     try:
         if channel_name is None:
             raise DeliveryError("no_chat", permanent=True)
-        sent = await channels[channel_name].send_text(chat_id, text)
+        channel = channels[channel_name]
+        sent = await channel.send_text(chat_id, text,
+                                       buttons=buttons if buttons and channel.supports_buttons else None)
     except DeliveryError as error:
         elapsed = (monotonic.perf_counter() - started) * 1000
         log.warning("delivery %s to person %s via %s failed in %.0f ms: %s (permanent=%s)",

@@ -56,6 +56,9 @@ def sync_unit(session: Session, config: UnitConfig) -> Unit:
                 session.add(person)
             holders.append(person)
         role.people = holders
+    admins = set(config.admins)
+    for person in people.values():
+        person.is_admin = person.name in admins
     session.flush()
     return unit
 

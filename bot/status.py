@@ -1,0 +1,127 @@
+"""Where each item stands, derived from milestones, replies and `today`; never stored twice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Item, ItemReply, Milestone, Plan
+
+# The five states Vietnamese task trackers colour, then the ones without a date.
+STATES = ("overdue", "not_started", "in_progress", "done_late", "done_on_time",
+          "ongoing", "waiting_event", "no_deadline")
+DONE = ("done_on_time", "done_late")
+
+
+@dataclass(slots=True)
+class MilestoneView:
+    id: int
+    label: str | None
+    kind: str
+    due: date | None  # current due date (after an approved extension)
+    planned_due: date | None  # the plan's own date, for on-time scoring
+    done_on: date | None
+    event_on: date | None
+    last_intent: str | None = None
+    last_percent: int | None = None
+    state: str = ""
+
+
+@dataclass(slots=True)
+class ItemView:
+    id: int
+    code: str
+    title: str
+    section: str | None
+    owners: list[str]
+    position: int
+    milestones: list[MilestoneView] = field(default_factory=list)
+    state: str = ""
+
+    @property
+    def open_milestones(self) -> list[MilestoneView]:
+        return [m for m in self.milestones if m.done_on is None and m.kind not in ("none",)]
+
+    @property
+    def next_due(self) -> date | None:
+        dues = [m.due for m in self.open_milestones if m.due]
+        return min(dues) if dues else None
+
+
+def effective_due(milestone: Milestone) -> date | None:
+    if milestone.due is not None:
+        return milestone.due
+    if milestone.kind == "event" and milestone.event_on is not None:
+        return milestone.event_on + timedelta(days=milestone.event_due_days or 15)
+    return None
+
+
+def milestone_state(view: MilestoneView, today: date) -> str:
+    if view.done_on is not None:
+        target = view.planned_due or view.due
+        return "done_late" if target and view.done_on > target else "done_on_time"
+    if view.kind == "ongoing":
+        return "ongoing"
+    if view.due is None:
+        return "waiting_event" if view.kind == "event" else "no_deadline"
+    if today > view.due:
+        return "overdue"
+    return "in_progress" if view.last_intent in ("progress", "note", "extend") else "not_started"
+
+
+def item_state(milestones: list[MilestoneView]) -> str:
+    states = [m.state for m in milestones]
+    dated = [s for s in states if s != "no_deadline"] or states
+    if all(s in DONE for s in dated):
+        return "done_late" if "done_late" in dated else "done_on_time"
+    for state in ("overdue", "in_progress", "ongoing", "waiting_event"):
+        if state in dated:
+            return state
+    if any(s in DONE for s in dated):
+        return "in_progress"  # some milestones done, the rest not yet due
+    return "not_started" if "not_started" in dated else dated[0]
+
+
+def load_items(session: Session, plan_ids: list[int], today: date, zone: ZoneInfo) -> list[ItemView]:
+    """Every live item of the plans with its milestones' states, in plan order."""
+    rows = session.execute(
+        select(Item, Milestone).join(Milestone, Milestone.item_id == Item.id)
+        .where(Item.plan_id.in_(plan_ids), Item.removed_at.is_(None))
+        .order_by(Item.plan_id, Item.position, Milestone.position)).all()
+    last_replies: dict[int, tuple[str, int | None]] = {}
+    for milestone_id, intent, percent in session.execute(
+            select(ItemReply.milestone_id, ItemReply.intent, ItemReply.percent)
+            .join(Milestone).join(Item).where(Item.plan_id.in_(plan_ids))
+            .order_by(ItemReply.at, ItemReply.id)):
+        last_replies[milestone_id] = (intent, percent)
+    items: dict[int, ItemView] = {}
+    for item, milestone in rows:
+        view = items.get(item.id)
+        if view is None:
+            view = items[item.id] = ItemView(
+                item.id, item.code, item.title, item.section.code if item.section else None,
+                list(item.owners), item.position)
+        intent, percent = last_replies.get(milestone.id, (None, None))
+        m = MilestoneView(
+            milestone.id, milestone.label, milestone.kind, effective_due(milestone),
+            milestone.original_due or milestone.due,
+            milestone.done_at.astimezone(zone).date() if milestone.done_at else None,
+            milestone.event_on, intent, percent)
+        m.state = milestone_state(m, today)
+        view.milestones.append(m)
+    for view in items.values():
+        view.state = item_state(view.milestones)
+    return list(items.values())
+
+
+def current_plans(session: Session, unit_id: int) -> list[int]:
+    """The unit's plans of its latest year (a commune may run several plans a year)."""
+    latest = session.scalar(select(Plan.year).where(Plan.unit_id == unit_id)
+                            .order_by(Plan.year.desc()).limit(1))
+    if latest is None:
+        return []
+    return list(session.scalars(select(Plan.id).where(Plan.unit_id == unit_id, Plan.year == latest)))

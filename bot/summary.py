@@ -1,0 +1,196 @@
+"""/tongket: the plan's progress in one phone screen, and its drill-downs."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import texts
+from bot.config import Config
+from bot.plan.interpret import fold
+from bot.status import ItemView, load_items
+from db.models import (
+    Delivery, Evidence, Extension, Item, ItemReply, ItemRole, Milestone, Person, PersonRole, Plan,
+    Reminder, Role, Section,
+)
+from jobs.schedule import calendar_of
+
+ROMAN = re.compile(r"^(?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3})$")
+CODE = re.compile(r"^(?:[IVXL]+\.)?\d{1,2}(?:\.\d{1,3})*$")
+SOON_DAYS = 14
+
+
+def summary_text(session: Session, unit_id: int, plan_ids: list[int], today: date, config: Config,
+                 args: str = "") -> str:
+    if not plan_ids:
+        return texts.SUMMARY_NO_PLAN
+    views = load_items(session, plan_ids, today, config.reminders.zone)
+    target = args.strip()
+    if not target:
+        return _overview(session, unit_id, plan_ids, views, today, config, texts.SUMMARY_TITLE)
+    if ROMAN.match(target.upper()):
+        code = target.upper()
+        chosen = [v for v in views if v.section == code]
+        title = session.scalar(select(Section.title).where(Section.plan_id.in_(plan_ids),
+                                                          Section.code == code))
+        if not chosen:
+            return texts.SUMMARY_NOTHING_FOR.format(what=target)
+        return _overview(session, unit_id, plan_ids, chosen, today, config,
+                         texts.SUMMARY_SECTION_TITLE.format(code=code, title=title or ""))
+    if CODE.match(target):
+        return _item_history(session, plan_ids, target, views, today, config)
+    chosen, who = _by_holder(session, unit_id, views, target)
+    if not chosen:
+        return texts.SUMMARY_NOTHING_FOR.format(what=target)
+    return _overview(session, unit_id, plan_ids, chosen, today, config,
+                     texts.SUMMARY_HOLDER_TITLE.format(who=who))
+
+
+def _overview(session: Session, unit_id: int, plan_ids: list[int], views: list[ItemView],
+              today: date, config: Config, title: str) -> str:
+    calendar = calendar_of(config.reminders)
+    counts = Counter(v.state for v in views)
+    holders = _holders(session, [v.id for v in views])
+    lines = [title.format(day=texts.show_date(today)),
+             texts.SUMMARY_COUNTS.format(total=len(views), counts=texts.state_counts(counts))]
+    sections = {}
+    for view in views:
+        sections.setdefault(view.section or "—", Counter())[view.state] += 1
+    if len(sections) > 1:
+        lines.append("")
+        lines.append(texts.SUMMARY_BY_SECTION)
+        for code, section_counts in sections.items():
+            lines.append(texts.section_line(code, section_counts))
+    overdue = []
+    for view in views:
+        for m in view.milestones:
+            if m.state == "overdue":
+                overdue.append((m.due, view, m, calendar.working_days_between(m.due, today)))
+    overdue.sort(key=lambda entry: (entry[0], entry[1].position))
+    if overdue:
+        lines += ["", texts.SUMMARY_OVERDUE.format(count=len(overdue))]
+        for due, view, m, late in overdue:
+            lines.append(texts.overdue_line(view.code, view.title, m.label, due, late,
+                                            holders.get(view.id, view.owners)))
+    soon = sorted(((m.due, view, m) for view in views for m in view.milestones
+                   if m.state in ("not_started", "in_progress") and m.due
+                   and m.due <= today + timedelta(days=SOON_DAYS)), key=lambda e: (e[0], e[1].position))
+    if soon:
+        lines += ["", texts.SUMMARY_SOON.format(days=SOON_DAYS)]
+        for due, view, m in soon:
+            lines.append(texts.soon_line(view.code, view.title, m.label, due, (due - today).days,
+                                         holders.get(view.id, view.owners)))
+    quiet = _ongoing_without_checkin(session, views, today, config)
+    if quiet:
+        lines += ["", texts.SUMMARY_QUIET.format(count=len(quiet))]
+        lines.append(", ".join(v.code for v in quiet))
+    pending = session.execute(
+        select(Extension, Item.code).select_from(Extension)
+        .join(Milestone, Extension.milestone_id == Milestone.id)
+        .join(Item, Milestone.item_id == Item.id)
+        .where(Item.plan_id.in_(plan_ids), Extension.status == "pending",
+               Item.id.in_([v.id for v in views]))
+        .order_by(Extension.requested_at)).all()
+    if pending:
+        lines += ["", texts.SUMMARY_EXTENSIONS.format(count=len(pending))]
+        for extension, code in pending:
+            lines.append(texts.extension_line(code, extension.person.name, extension.previous_due,
+                                              extension.requested_due, extension.reason))
+    return "\n".join(lines)
+
+
+def _holders(session: Session, item_ids: list[int]) -> dict[int, list[str]]:
+    """Item -> who holds it: the people of its owner roles, or the role name if nobody holds it."""
+    found: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(ItemRole.item_id, Role.name, Person.name)
+        .join(Role, Role.id == ItemRole.role_id)
+        .outerjoin(PersonRole, PersonRole.role_id == Role.id)
+        .outerjoin(Person, Person.id == PersonRole.person_id)
+        .where(ItemRole.item_id.in_(item_ids), ItemRole.part == "owner")
+        .order_by(ItemRole.item_id, Person.name))
+    for item_id, role_name, person_name in rows:
+        names = found.setdefault(item_id, [])
+        name = person_name or role_name
+        if name not in names:
+            names.append(name)
+    return found
+
+
+def _ongoing_without_checkin(session: Session, views: list[ItemView], today: date,
+                             config: Config) -> list[ItemView]:
+    month_start = today.replace(day=1)
+    ongoing = {m.id: view for view in views for m in view.milestones if m.kind == "ongoing"}
+    if not ongoing:
+        return []
+    zone = config.reminders.zone
+    answered = {milestone_id for milestone_id, at in session.execute(
+        select(ItemReply.milestone_id, ItemReply.at).where(ItemReply.milestone_id.in_(ongoing)))
+        if at.astimezone(zone).date() >= month_start}
+    seen: dict[int, ItemView] = {}
+    for milestone_id, view in ongoing.items():
+        if milestone_id not in answered:
+            seen.setdefault(view.id, view)
+    return list(seen.values())
+
+
+def _by_holder(session: Session, unit_id: int, views: list[ItemView], target: str
+               ) -> tuple[list[ItemView], str]:
+    wanted = fold(target)
+    roles = session.scalars(select(Role).where(Role.unit_id == unit_id)).all()
+    role_ids = [r.id for r in roles if wanted in fold(r.name) or any(wanted in fold(a) for a in r.aliases)]
+    who = next((r.name for r in roles if r.id in role_ids), target)
+    if not role_ids:
+        people = session.scalars(select(Person).where(Person.unit_id == unit_id)).all()
+        chosen = [p for p in people if wanted in fold(p.name)]
+        if not chosen:
+            return [], target
+        role_ids = [r.id for p in chosen for r in p.roles]
+        who = ", ".join(p.name for p in chosen)
+    item_ids = set(session.scalars(select(ItemRole.item_id).where(
+        ItemRole.role_id.in_(role_ids), ItemRole.part == "owner")))
+    return [v for v in views if v.id in item_ids], who
+
+
+def _item_history(session: Session, plan_ids: list[int], code: str, views: list[ItemView],
+                  today: date, config: Config) -> str:
+    view = next((v for v in views if v.code == code), None)
+    if view is None:
+        return texts.NO_SUCH_ITEM.format(code=code)
+    item = session.get(Item, view.id)
+    zone = config.reminders.zone
+    lines = [texts.item_heading(view.code, view.title, view.state),
+             texts.ITEM_OWNERS.format(owners="; ".join(item.owners) or "—",
+                                      coordinators="; ".join(item.coordinators) or "—"),
+             texts.ITEM_DEADLINE.format(text=item.deadline_text or "—")]
+    for m in view.milestones:
+        lines.append(texts.milestone_status_line(m))
+    events: list[tuple] = []
+    for delivery_sent, kind, scheduled_on, person in session.execute(
+            select(Delivery.sent_at, Reminder.kind, Reminder.scheduled_on, Person.name)
+            .join(Reminder, Reminder.delivery_id == Delivery.id)
+            .join(Person, Person.id == Reminder.person_id)
+            .join(Milestone, Milestone.id == Reminder.milestone_id)
+            .where(Milestone.item_id == item.id, Reminder.status == "sent")):
+        events.append((delivery_sent, texts.history_reminder(kind, person)))
+    for reply in session.scalars(
+            select(ItemReply).join(Milestone).where(Milestone.item_id == item.id)):
+        events.append((reply.at, texts.history_reply(reply.person.name, reply.intent, reply.percent,
+                                                     reply.note)))
+    events.sort(key=lambda e: e[0])
+    if events:
+        lines += ["", texts.ITEM_HISTORY]
+        for at, text in events[-15:]:
+            lines.append(f"• {at.astimezone(zone).strftime('%d/%m %H:%M')} {text}")
+    files = session.scalars(select(Evidence).join(Milestone).where(Milestone.item_id == item.id)
+                            .order_by(Evidence.received_at)).all()
+    if files:
+        lines += ["", texts.ITEM_EVIDENCE.format(count=len(files))]
+        for evidence in files:
+            lines.append(texts.evidence_line(evidence.file_name, evidence.size,
+                                             evidence.received_at.astimezone(zone)))
+    return "\n".join(lines)
