@@ -192,11 +192,26 @@ DELIVERY_REASONS = {
 }
 
 
-def delivery_failed_notice(name: str, channel: str | None, reason: str) -> str:
-    where = CHANNEL_NAMES.get(channel or "", channel or "")
-    why = DELIVERY_REASONS.get(reason, reason)
-    via = f" qua {where}" if where else ""
-    return f"⚠️ Không gửi được tin nhắc việc cho {name}{via}: {why}. Đề nghị liên hệ trực tiếp."
+def reason_text(reason: str) -> str:
+    if reason in DELIVERY_REASONS:
+        return DELIVERY_REASONS[reason]
+    lowered = reason.lower()
+    if "block" in lowered or "forbidden" in lowered:
+        return DELIVERY_REASONS["blocked"]
+    if "not found" in lowered:
+        return "không còn tìm thấy cuộc trò chuyện với người này"
+    return f"dịch vụ chat từ chối gửi ({reason})"
+
+
+def delivery_failed_notice(failures) -> str:
+    """failures: (name, channel, reason) of everyone who could not be reached."""
+    lines = ["⚠️ Không gửi được tin nhắc việc cho:"]
+    for name, channel, reason in failures:
+        where = CHANNEL_NAMES.get(channel or "", channel or "")
+        lines.append(f"• {name}{f' qua {where}' if where else ''}: {reason_text(reason)}")
+    lines.append("Đề nghị liên hệ trực tiếp và mời họ kết nối lại (python -m bot invite TÊN).")
+    return "\n".join(lines)
+
 
 CLI_SCHEDULE = "xem trước các tin nhắc mà kế hoạch sẽ gửi"
 CLI_FROM = "từ ngày (YYYY-MM-DD, mặc định hôm nay)"

@@ -205,8 +205,13 @@ async def send_pending(sessions: sessionmaker[Session], config: Config,
                        channels: Mapping[str, Channel], now: datetime, holder: str) -> TickReport:
     report = TickReport(leader=True, holder=holder)
     done: set[int] = set()
-    # A failure can queue a notice for the office; a second pass sends it in the same tick.
-    for _ in range(2):
+    failures: list[tuple[int, str | None, str]] = []
+    # Failures become one notice for the office; the second pass sends it in the same tick.
+    for attempt in range(2):
+        if attempt and failures:
+            with sessions.begin() as session:
+                _tell_coordinator(session, failures, now)
+            failures = []
         with sessions() as session:
             ready = [i for i in session.scalars(
                 select(Delivery.id).where(Delivery.status.in_(("pending", "retry")),
@@ -216,7 +221,8 @@ async def send_pending(sessions: sessionmaker[Session], config: Config,
             break
         for delivery_id in ready:
             done.add(delivery_id)
-            outcome = await deliver(sessions, config, channels, delivery_id, now, holder)
+            outcome = await deliver(sessions, config, channels, delivery_id, now, holder,
+                                    failures)
             if outcome == "sent":
                 report.sent += 1
             elif outcome == "retry":
@@ -227,7 +233,9 @@ async def send_pending(sessions: sessionmaker[Session], config: Config,
 
 
 async def deliver(sessions: sessionmaker[Session], config: Config, channels: Mapping[str, Channel],
-                  delivery_id: int, now: datetime, holder: str) -> str:
+                  delivery_id: int, now: datetime, holder: str,
+                  failures: list[tuple[int, str | None, str]] | None = None) -> str:
+    """Send one delivery. Permanent failures are appended to `failures` for the office notice."""
     with sessions.begin() as session:
         taken = session.execute(
             update(Delivery).where(Delivery.id == delivery_id,
@@ -257,8 +265,11 @@ async def deliver(sessions: sessionmaker[Session], config: Config, channels: Map
         elapsed = (monotonic.perf_counter() - started) * 1000
         log.warning("delivery %s to person %s via %s failed in %.0f ms: %s (permanent=%s)",
                     delivery_id, person_id, channel_name, elapsed, error.reason, error.permanent)
-        return _record_failure(sessions, config, delivery_id, attempt_id, attempts, person_id,
-                               purpose, channel_name, chat_id, error, now)
+        outcome = _record_failure(sessions, delivery_id, attempt_id, attempts, channel_name,
+                                  chat_id, error, now)
+        if outcome == "failed" and purpose != "notice" and failures is not None:
+            failures.append((person_id, channel_name, error.reason))
+        return outcome
     elapsed = (monotonic.perf_counter() - started) * 1000
     log.info("delivery %s to person %s via %s ok in %.0f ms", delivery_id, person_id, channel_name,
              elapsed)
@@ -272,9 +283,9 @@ async def deliver(sessions: sessionmaker[Session], config: Config, channels: Map
     return "sent"
 
 
-def _record_failure(sessions, config: Config, delivery_id: int, attempt_id: int, attempts: int,
-                    person_id: int, purpose: str, channel_name: str | None, chat_id: str | None,
-                    error: DeliveryError, now: datetime) -> str:
+def _record_failure(sessions, delivery_id: int, attempt_id: int, attempts: int,
+                    channel_name: str | None, chat_id: str | None, error: DeliveryError,
+                    now: datetime) -> str:
     permanent = error.permanent or attempts > len(BACKOFF_MINUTES)
     with sessions.begin() as session:
         session.execute(update(DeliveryAttempt).where(DeliveryAttempt.id == attempt_id).values(
@@ -295,22 +306,26 @@ def _record_failure(sessions, config: Config, delivery_id: int, attempt_id: int,
             session.execute(update(ChatLink).where(
                 ChatLink.channel == channel_name, ChatLink.chat_id == chat_id).values(
                 unreachable_at=now))
-        if purpose != "notice":
-            _tell_coordinator(session, person_id, channel_name, error.reason, now)
     return "failed"
 
 
-def _tell_coordinator(session: Session, person_id: int, channel_name: str | None, reason: str,
+def _tell_coordinator(session: Session, failures: list[tuple[int, str | None, str]],
                       now: datetime) -> None:
-    person = session.get(Person, person_id)
-    coordinators = session.scalars(
-        select(Person).join(PersonRole).join(Role)
-        .where(Role.unit_id == person.unit_id, Role.duty == "coordinator", Person.id != person_id)
-        .distinct()).all()
-    text = texts.delivery_failed_notice(person.name, channel_name, reason)
-    for coordinator in coordinators:
-        session.add(Delivery(person_id=coordinator.id, text=text, purpose="notice", status="pending",
-                             next_attempt_at=now, created_at=now))
+    """One notice per coordinator listing everyone who could not be reached this time."""
+    by_unit: dict[int, list[tuple[str, str | None, str]]] = defaultdict(list)
+    for person_id, channel_name, reason in failures:
+        person = session.get(Person, person_id)
+        by_unit[person.unit_id].append((person.name, channel_name, reason))
+    for unit_id, lines in by_unit.items():
+        coordinators = session.scalars(
+            select(Person).join(PersonRole).join(Role)
+            .where(Role.unit_id == unit_id, Role.duty == "coordinator").distinct()).all()
+        for coordinator in coordinators:
+            mine = [line for line in lines if line[0] != coordinator.name]
+            if mine:
+                session.add(Delivery(person_id=coordinator.id, text=texts.delivery_failed_notice(mine),
+                                     purpose="notice", status="pending", next_attempt_at=now,
+                                     created_at=now))
 
 
 # ----------------------------------------------------------------------- tick

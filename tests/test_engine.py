@@ -162,7 +162,8 @@ async def test_a_blocked_person_is_marked_unreachable_and_the_coordinator_told(w
         link = session.scalar(select(ChatLink).where(ChatLink.chat_id == "Triệu Thị Mai"))
         assert link.unreachable_at == MORNING
     [notice] = channel.to("Ma Thị Hoa")
-    assert "Không gửi được tin nhắc việc cho Triệu Thị Mai" in notice
+    assert notice.startswith("⚠️ Không gửi được tin nhắc việc cho:")
+    assert "• Triệu Thị Mai qua recording: người này đã chặn bot" in notice
     assert count(sessions, Reminder, Reminder.status == "failed") >= 1
 
 
