@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import sys
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import TextIO
@@ -76,10 +77,20 @@ class ConsoleChannel:
         self._stdout.write(text + "\n")
         self._stdout.flush()
 
-    async def _read_loop(self) -> None:
-        loop = asyncio.get_running_loop()
+    def _reader(self, loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str]) -> None:
+        # A daemon thread: a blocked readline must never hold up shutdown.
         while True:
-            line = await loop.run_in_executor(None, self._stdin.readline)
+            line = self._stdin.readline()
+            loop.call_soon_threadsafe(lines.put_nowait, line)
+            if not line:
+                return
+
+    async def _read_loop(self) -> None:
+        lines: asyncio.Queue[str] = asyncio.Queue()
+        threading.Thread(target=self._reader, args=(asyncio.get_running_loop(), lines),
+                         name="console-stdin", daemon=True).start()
+        while True:
+            line = await lines.get()
             if not line:
                 return  # end of input: the operator closed the terminal
             line = line.strip()
