@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,8 +22,8 @@ from bot import texts
 from bot.channels.base import Button, Channel, DeliveryError
 from bot.config import Config
 from db.models import (
-    ChatLink, Delivery, DeliveryAttempt, Item, Milestone, Person, PersonRole, Plan, Reminder, Role,
-    TickLease,
+    ChatLink, Delivery, DeliveryAttempt, Item, ItemRole, Milestone, Person, PersonRole, Plan,
+    Reminder, Role, TickLease,
 )
 from jobs.rules import KINDS, days_left
 from jobs.schedule import calendar_of, local_day, refresh_schedule
@@ -101,91 +101,170 @@ def _choose_chat(session: Session, person_id: int, channels: Mapping[str, Channe
     return None, None
 
 
-def reminder_buttons(session: Session, delivery_id: int) -> list[list[list[str]]]:
-    """Xong / Đang làm / Gia hạn under a reminder, one row per dated item it lists."""
-    rows = session.execute(
-        select(Milestone.id, Item.code).join(Reminder, Reminder.milestone_id == Milestone.id)
-        .join(Item, Item.id == Milestone.item_id)
-        .where(Reminder.delivery_id == delivery_id, Milestone.kind != "ongoing",
-               Reminder.kind != "escalation")
-        .distinct().order_by(Milestone.id)).all()
-    return [[[f"{texts.BUTTON_DONE} {code}", f"d:{mid}"], [texts.BUTTON_PROGRESS, f"p:{mid}"],
-             [texts.BUTTON_EXTEND, f"e:{mid}"]] for mid, code in rows[:5]]
+CLAIM_BATCH = 500  # people per claim transaction: short transactions, few round trips
+BUTTON_ROWS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class _Due:
+    id: int
+    person_id: int
+    milestone_id: int
+    kind: str
+    scheduled_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class _MilestoneInfo:
+    kind: str
+    label: str | None
+    due: date | None
+    item_id: int
+    code: str
+    title: str
 
 
 def claim_due(sessions: sessionmaker[Session], config: Config, channels: Mapping[str, Channel],
               now: datetime) -> int:
     """Turn due reminder rows into one delivery per person. Returns how many rows were claimed."""
-    zone = config.reminders.zone
-    today = local_day(now, zone)
+    today = local_day(now, config.reminders.zone)
     calendar = calendar_of(config.reminders)
     with sessions() as session:
-        due_rows = session.execute(
-            select(Reminder.id, Reminder.person_id)
+        rows = [_Due(*row) for row in session.execute(
+            select(Reminder.id, Reminder.person_id, Reminder.milestone_id, Reminder.kind,
+                   Reminder.scheduled_on)
             .where(Reminder.status == "planned", Reminder.send_at <= now)
-            .order_by(Reminder.person_id, Reminder.id)).all()
-    by_person: dict[int, list[int]] = defaultdict(list)
-    for reminder_id, person_id in due_rows:
-        by_person[person_id].append(reminder_id)
+            .order_by(Reminder.person_id, Reminder.id))]
+    by_person: dict[int, list[_Due]] = defaultdict(list)
+    for row in rows:
+        by_person[row.person_id].append(row)
+    people = list(by_person)
     claimed = 0
-    for person_id, reminder_ids in by_person.items():
+    for start in range(0, len(people), CLAIM_BATCH):
+        batch = {person_id: by_person[person_id] for person_id in people[start:start + CLAIM_BATCH]}
         with sessions.begin() as session:
-            reminders = session.scalars(select(Reminder).where(Reminder.id.in_(reminder_ids))).all()
-            catch_up = any(r.scheduled_on < today for r in reminders)
-            text = compose(session, reminders, today, calendar, catch_up)
-            channel, chat_id = _choose_chat(session, person_id, channels)
-            delivery = Delivery(
-                person_id=person_id, channel=channel, chat_id=chat_id, text=text,
-                purpose="catch_up" if catch_up else "reminder", status="pending",
-                next_attempt_at=now, created_at=now)
-            session.add(delivery)
-            session.flush()
-            result = session.execute(
-                update(Reminder)
-                .where(Reminder.id.in_(reminder_ids), Reminder.status == "planned")
-                .values(status="claimed", delivery_id=delivery.id, updated_at=now))
-            if result.rowcount != len(reminder_ids):
-                # Another process got there first: leave these rows to it.
-                session.rollback()
-                continue
-            delivery.buttons = reminder_buttons(session, delivery.id) or None
-            claimed += len(reminder_ids)
+            claimed += _claim_batch(session, batch, channels, today, calendar, now)
     return claimed
 
 
-def compose(session: Session, reminders: list[Reminder], today: date, calendar, catch_up: bool) -> str:
+def _claim_batch(session: Session, batch: dict[int, list[_Due]], channels: Mapping[str, Channel],
+                 today: date, calendar, now: datetime) -> int:
+    milestone_ids = {row.milestone_id for rows in batch.values() for row in rows}
+    info = _milestone_info(session, milestone_ids)
+    holders = _owner_names(session, {info[m].item_id for m in milestone_ids})
+    chats = _chats(session, list(batch), channels)
+    deliveries = []
+    for person_id, rows in batch.items():
+        catch_up = any(row.scheduled_on < today for row in rows)
+        channel, chat_id = chats.get(person_id, (None, None))
+        deliveries.append(Delivery(
+            person_id=person_id, channel=channel, chat_id=chat_id,
+            text=compose(rows, info, holders, today, calendar, catch_up),
+            buttons=_buttons(rows, info), purpose="catch_up" if catch_up else "reminder",
+            status="pending", next_attempt_at=now, created_at=now))
+    session.add_all(deliveries)
+    session.flush()
+    table = Reminder.__table__
+    # Compare-and-set on every row, one statement executed for the whole batch.
+    claim = (table.update()
+             .where(table.c.id == bindparam("reminder_id"), table.c.status == "planned")
+             .values(status="claimed", delivery_id=bindparam("delivery"), updated_at=now))
+    params = [{"reminder_id": row.id, "delivery": delivery.id}
+              for delivery, rows in zip(deliveries, batch.values()) for row in rows]
+    result = session.connection().execute(claim, params)
+    if result.rowcount != len(params):
+        # Another process got there first: give this batch up to it entirely.
+        log.warning("%s reminders were claimed elsewhere; batch abandoned",
+                    len(params) - result.rowcount)
+        session.rollback()
+        return 0
+    return len(params)
+
+
+def _chunks(values, size: int = 900):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _milestone_info(session: Session, milestone_ids) -> dict[int, _MilestoneInfo]:
+    info = {}
+    for chunk in _chunks(milestone_ids):
+        for row in session.execute(
+                select(Milestone.id, Milestone.kind, Milestone.label, Milestone.due,
+                       Milestone.event_on, Milestone.event_due_days, Item.id, Item.code, Item.title)
+                .join(Item, Item.id == Milestone.item_id).where(Milestone.id.in_(chunk))):
+            (milestone_id, kind, label, due, event_on, event_days, item_id, code, title) = row
+            if due is None and event_on is not None and event_days is not None:
+                due = event_on + timedelta(days=event_days)
+            info[milestone_id] = _MilestoneInfo(kind, label, due, item_id, code, title)
+    return info
+
+
+def _owner_names(session: Session, item_ids) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = defaultdict(list)
+    for chunk in _chunks(item_ids):
+        for item_id, written, role in session.execute(
+                select(ItemRole.item_id, ItemRole.written_as, Role.name)
+                .join(Role, Role.id == ItemRole.role_id)
+                .where(ItemRole.item_id.in_(chunk), ItemRole.part == "owner")):
+            names[item_id].append(written or role)
+    return names
+
+
+def _chats(session: Session, person_ids: list[int], channels: Mapping[str, Channel]
+           ) -> dict[int, tuple[str, str]]:
+    found: dict[int, tuple[str, str]] = {}
+    for chunk in _chunks(person_ids):
+        for person_id, channel, chat_id in session.execute(
+                select(ChatLink.person_id, ChatLink.channel, ChatLink.chat_id)
+                .where(ChatLink.person_id.in_(chunk), ChatLink.unreachable_at.is_(None))
+                .order_by(ChatLink.preferred.desc(), ChatLink.id)):
+            if channel in channels and person_id not in found:
+                found[person_id] = (channel, chat_id)
+    if FALLBACK_CHANNEL in channels:
+        for person_id in person_ids:
+            found.setdefault(person_id, (FALLBACK_CHANNEL, f"person:{person_id}"))
+    return found
+
+
+def _buttons(rows: list[_Due], info: dict[int, _MilestoneInfo]) -> list | None:
+    """Xong / Đang làm / Gia hạn under a reminder, one row per dated item it lists."""
+    seen: dict[int, str] = {}
+    for row in rows:
+        milestone = info[row.milestone_id]
+        if row.kind != "escalation" and milestone.kind != "ongoing":
+            seen.setdefault(row.milestone_id, milestone.code)
+    buttons = [[[f"{texts.BUTTON_DONE} {code}", f"d:{mid}"], [texts.BUTTON_PROGRESS, f"p:{mid}"],
+                [texts.BUTTON_EXTEND, f"e:{mid}"]] for mid, code in list(seen.items())[:BUTTON_ROWS]]
+    return buttons or None
+
+
+def compose(rows: list[_Due], info: dict[int, _MilestoneInfo], holders: dict[int, list[str]],
+            today: date, calendar, catch_up: bool) -> str:
     """One message for one person: every item due for them, most urgent first."""
-    milestone_ids = {r.milestone_id for r in reminders}
-    rows = session.execute(
-        select(Milestone, Item).join(Item).where(Milestone.id.in_(milestone_ids))).all()
-    info = {milestone.id: (milestone, item) for milestone, item in rows}
     strongest: dict[int, str] = {}
-    for reminder in reminders:
-        current = strongest.get(reminder.milestone_id)
-        if current is None or KINDS.index(reminder.kind) < KINDS.index(current):
-            strongest[reminder.milestone_id] = reminder.kind
+    for row in rows:
+        current = strongest.get(row.milestone_id)
+        if current is None or KINDS.index(row.kind) < KINDS.index(current):
+            strongest[row.milestone_id] = row.kind
     lines = []
     for milestone_id, kind in strongest.items():
-        milestone, item = info[milestone_id]
-        due = _effective_due(milestone)
-        left = days_left(due, today, calendar) if due else None
+        milestone = info[milestone_id]
+        left = days_left(milestone.due, today, calendar) if milestone.due else None
         if catch_up and kind in ("lead", "due", "overdue"):
             kind = "overdue" if left is not None and left < 0 else ("due" if left == 0 else "lead")
-        holders = []
-        if kind == "escalation":
-            holders = [a.written_as or a.role.name for a in item.assignments if a.part == "owner"]
-        lines.append(Line(kind, item.code, item.title, milestone.label, due, left, holders))
+        owners = holders.get(milestone.item_id, []) if kind == "escalation" else []
+        lines.append(Line(kind, milestone.code, milestone.title, milestone.label, milestone.due,
+                          left, owners))
     lines.sort(key=lambda line: (KINDS.index(line.kind), line.left if line.left is not None else 10**6,
-                                 line.code))
+                                 code_key(line.code)))
     return texts.reminder_message(lines, catch_up, today)
 
 
-def _effective_due(milestone: Milestone) -> date | None:
-    if milestone.due is not None:
-        return milestone.due
-    if milestone.event_on is not None and milestone.event_due_days is not None:
-        return milestone.event_on + timedelta(days=milestone.event_due_days)
-    return None
+def code_key(code: str) -> tuple:
+    """3.2 before 3.10: codes sort by their numbers."""
+    return tuple(int(part) if part.isdigit() else 0 for part in code.replace("-", ".").split("."))
 
 
 # -------------------------------------------------------------------- deliver
@@ -232,28 +311,45 @@ async def send_pending(sessions: sessionmaker[Session], config: Config,
     return report
 
 
+# Statements of the per-message path, built once: this path runs for every message sent.
+_DELIVERY, _ATTEMPT, _REMINDER = Delivery.__table__, DeliveryAttempt.__table__, Reminder.__table__
+_TAKE = (_DELIVERY.update()
+         .where(_DELIVERY.c.id == bindparam("delivery"), _DELIVERY.c.status.in_(("pending", "retry")))
+         .values(status="sending", attempts=_DELIVERY.c.attempts + 1))
+_LOAD = select(_DELIVERY.c.channel, _DELIVERY.c.chat_id, _DELIVERY.c.text, _DELIVERY.c.buttons,
+               _DELIVERY.c.attempts, _DELIVERY.c.person_id, _DELIVERY.c.purpose
+               ).where(_DELIVERY.c.id == bindparam("delivery"))
+_ROUTE = (_DELIVERY.update().where(_DELIVERY.c.id == bindparam("delivery"))
+          .values(channel=bindparam("channel"), chat_id=bindparam("chat")))
+_START = _ATTEMPT.insert().values(delivery_id=bindparam("delivery"), started_at=bindparam("at"),
+                                  holder=bindparam("holder"))
+_SENT = (_DELIVERY.update().where(_DELIVERY.c.id == bindparam("delivery"))
+         .values(status="sent", sent_at=bindparam("at"), provider_message_id=bindparam("message"),
+                 last_error=None))
+_FINISH = (_ATTEMPT.update().where(_ATTEMPT.c.id == bindparam("attempt"))
+           .values(finished_at=bindparam("at"), outcome=bindparam("outcome"),
+                   error=bindparam("error")))
+_REMINDERS_DONE = (_REMINDER.update().where(_REMINDER.c.delivery_id == bindparam("delivery"))
+                   .values(status=bindparam("status"), updated_at=bindparam("at")))
+
+
 async def deliver(sessions: sessionmaker[Session], config: Config, channels: Mapping[str, Channel],
                   delivery_id: int, now: datetime, holder: str,
                   failures: list[tuple[int, str | None, str]] | None = None) -> str:
     """Send one delivery. Permanent failures are appended to `failures` for the office notice."""
     with sessions.begin() as session:
-        taken = session.execute(
-            update(Delivery).where(Delivery.id == delivery_id,
-                                   Delivery.status.in_(("pending", "retry")))
-            .values(status="sending", attempts=Delivery.attempts + 1))
-        if taken.rowcount != 1:
+        connection = session.connection()
+        if connection.execute(_TAKE, {"delivery": delivery_id}).rowcount != 1:
             return "skipped"
-        delivery = session.get(Delivery, delivery_id)
-        if delivery.channel is None or delivery.channel not in channels:
-            channel_name, chat_id = _choose_chat(session, delivery.person_id, channels)
-            delivery.channel, delivery.chat_id = channel_name, chat_id
-        attempt = DeliveryAttempt(delivery_id=delivery_id, started_at=now, holder=holder)
-        session.add(attempt)
-        session.flush()
-        attempt_id = attempt.id
-        channel_name, chat_id, text = delivery.channel, delivery.chat_id, delivery.text
-        buttons = [[Button(label, data) for label, data in row] for row in delivery.buttons or []]
-        attempts, person_id, purpose = delivery.attempts, delivery.person_id, delivery.purpose
+        (channel_name, chat_id, text, stored_buttons, attempts, person_id,
+         purpose) = connection.execute(_LOAD, {"delivery": delivery_id}).one()
+        if channel_name is None or channel_name not in channels:
+            channel_name, chat_id = _choose_chat(session, person_id, channels)
+            connection.execute(_ROUTE, {"delivery": delivery_id, "channel": channel_name,
+                                        "chat": chat_id})
+        attempt_id = connection.execute(
+            _START, {"delivery": delivery_id, "at": now, "holder": holder}).inserted_primary_key[0]
+    buttons = [[Button(label, data) for label, data in row] for row in stored_buttons or []]
     started = monotonic.perf_counter()
     try:
         if channel_name is None:
@@ -274,12 +370,11 @@ async def deliver(sessions: sessionmaker[Session], config: Config, channels: Map
     log.info("delivery %s to person %s via %s ok in %.0f ms", delivery_id, person_id, channel_name,
              elapsed)
     with sessions.begin() as session:
-        session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
-            status="sent", sent_at=now, provider_message_id=sent.message_id, last_error=None))
-        session.execute(update(DeliveryAttempt).where(DeliveryAttempt.id == attempt_id).values(
-            finished_at=now, outcome="sent"))
-        session.execute(update(Reminder).where(Reminder.delivery_id == delivery_id).values(
-            status="sent", updated_at=now))
+        connection = session.connection()
+        connection.execute(_SENT, {"delivery": delivery_id, "at": now, "message": sent.message_id})
+        connection.execute(_FINISH, {"attempt": attempt_id, "at": now, "outcome": "sent",
+                                     "error": None})
+        connection.execute(_REMINDERS_DONE, {"delivery": delivery_id, "status": "sent", "at": now})
     return "sent"
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import RemindersConfig
@@ -141,15 +141,16 @@ def refresh_schedule(session: Session, now: datetime, config: RemindersConfig,
         elif key in wanted and reminder.status == "cancelled":
             reminder.status, reminder.updated_at = "planned", now
             result.added += 1
-    for key, want in wanted.items():
-        if key in existing:
-            continue
-        session.add(Reminder(
-            milestone_id=want.planned.milestone_id, person_id=want.person_id, kind=want.planned.kind,
-            step=want.planned.step, scheduled_on=want.planned.day,
-            send_at=send_time(want.planned.day, config.send_at, zone), status="planned",
-            created_at=now, updated_at=now))
-        result.added += 1
+    new_rows = [
+        {"milestone_id": want.planned.milestone_id, "person_id": want.person_id,
+         "kind": want.planned.kind, "step": want.planned.step, "scheduled_on": want.planned.day,
+         "send_at": send_time(want.planned.day, config.send_at, zone), "status": "planned",
+         "created_at": now, "updated_at": now}
+        for key, want in wanted.items() if key not in existing]
+    if new_rows:
+        # A bulk insert: tens of thousands of rows on a province's first morning.
+        session.execute(insert(Reminder), new_rows)
+    result.added += len(new_rows)
     # Stale rows (missed while the bot was down) wait for the catch-up, unless no longer needed.
     closed = (select(Milestone.id).join(Item)
               .where((Milestone.done_at.is_not(None)) | (Item.removed_at.is_not(None))))
