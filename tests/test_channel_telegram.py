@@ -481,3 +481,23 @@ async def test_each_send_is_logged_once_with_chat_outcome_and_duration(
     ok, failed = our_log_lines(caplog)
     assert "chat=42" in ok and " ok " in ok and ok.endswith(" ms")
     assert "chat=42" in failed and "Forbidden" in failed and failed.endswith(" ms")
+
+
+async def test_messages_to_one_chat_are_paced_to_one_a_second_but_other_chats_are_not(
+        tg: FakeTelegram, inbox: Inbox) -> None:
+    import time
+
+    ch = make_channel(tg, rate_limit=True)
+    await ch.start(inbox)
+    try:
+        started = time.monotonic()
+        await ch.send_text("42", "một")
+        await ch.send_text("43", "hai")
+        await ch.send_text("44", "ba")
+        other_chats = time.monotonic() - started
+        await ch.send_text("42", "bốn")
+        same_chat = time.monotonic() - started
+    finally:
+        await ch.stop()
+    assert other_chats < 0.5
+    assert same_chat >= 0.9

@@ -25,6 +25,7 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
+from aiolimiter import AsyncLimiter
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
 
@@ -117,6 +118,7 @@ class TelegramChannel:
         self._rate_limit = rate_limit
         self._poll_timeout = poll_timeout
         self._application: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self._chat_limiters: dict[str, AsyncLimiter] = {}
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -354,6 +356,13 @@ class TelegramChannel:
         return caption or None
 
     async def _send(self, method: str, chat_id: str, call: Awaitable[Message]) -> Sent:
+        if self._rate_limit:
+            # Telegram allows about one message a second to one chat; AIORateLimiter only
+            # paces groups and the overall rate, so private chats are paced here.
+            limiter = self._chat_limiters.get(chat_id)
+            if limiter is None:
+                limiter = self._chat_limiters[chat_id] = AsyncLimiter(1, 1)
+            await limiter.acquire()
         started = time.monotonic()
         try:
             message = await call
