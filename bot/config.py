@@ -100,6 +100,12 @@ class ZaloConfig(_Strict):
     webhook_url: str = ""
 
 
+class DigestsConfig(_Strict):
+    # ISO weekday the chairman's weekly summary goes out (1 = Monday), at reminders.send_at.
+    chairman_weekday: int = Field(default=1, ge=1, le=5)
+    coordinator_daily: bool = True
+
+
 class RoleConfig(_Strict):
     name: str = Field(min_length=1)
     aliases: list[str] = []
@@ -129,6 +135,7 @@ class Config(_Strict):
     database: DatabaseConfig = DatabaseConfig()
     storage: StorageConfig = StorageConfig()
     reminders: RemindersConfig = RemindersConfig()
+    digests: DigestsConfig = DigestsConfig()
     evidence: EvidenceConfig = EvidenceConfig()
     telegram: TelegramConfig = TelegramConfig()
     zalo: ZaloConfig = ZaloConfig()

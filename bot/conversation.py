@@ -272,8 +272,12 @@ def _my_open_milestones(ctx: _Context) -> list[Milestone]:
     return found
 
 
-def _targets(ctx: _Context, reply: Reply) -> tuple[list[Milestone], Answer | None]:
-    """The milestones a reply is about, or the question to ask when that is unclear."""
+def _targets(ctx: _Context, reply: Reply, evidence: bool = False
+             ) -> tuple[list[Milestone], Answer | None]:
+    """The milestones a reply is about, or the question to ask when that is unclear.
+
+    Evidence may arrive after the work is done: it then goes to the last milestone done.
+    """
     if reply.codes:
         found = []
         for code in reply.codes:
@@ -283,6 +287,9 @@ def _targets(ctx: _Context, reply: Reply) -> tuple[list[Milestone], Answer | Non
             if not _can_act(ctx, item):
                 return [], Answer(texts.NOT_YOURS.format(code=code))
             milestone = _first_open(item)
+            if milestone is None and evidence:
+                done = sorted((m for m in item.milestones if m.done_at), key=lambda m: m.done_at)
+                milestone = done[-1] if done else None
             if milestone is None:
                 return [], Answer(texts.ALREADY_DONE.format(code=code))
             found.append(milestone)
@@ -630,7 +637,7 @@ async def _receive_file(rt: Runtime, incoming: Incoming) -> _Evidence | str:
 
 
 def _evidence(ctx: _Context, reply: Reply, evidence: _Evidence) -> Answer:
-    milestones, question = _targets(ctx, reply)
+    milestones, question = _targets(ctx, reply, evidence=True)
     if question is not None:
         pending = ctx.session.get(PendingQuestion, ctx.person.id)
         if pending is not None:

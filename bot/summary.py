@@ -17,6 +17,7 @@ from db.models import (
     Delivery, Evidence, Extension, Item, ItemReply, ItemRole, Milestone, Person, PersonRole, Plan,
     Reminder, Role, Section,
 )
+from jobs.rules import KINDS
 from jobs.schedule import calendar_of
 
 ROMAN = re.compile(r"^(?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3})$")
@@ -169,14 +170,20 @@ def _item_history(session: Session, plan_ids: list[int], code: str, views: list[
              texts.ITEM_DEADLINE.format(text=item.deadline_text or "—")]
     for m in view.milestones:
         lines.append(texts.milestone_status_line(m))
-    events: list[tuple] = []
-    for delivery_sent, kind, scheduled_on, person in session.execute(
-            select(Delivery.sent_at, Reminder.kind, Reminder.scheduled_on, Person.name)
+    # One line per message sent, even when it carried several reminders of this item.
+    messages: dict[int, tuple] = {}
+    for delivery_id, sent_at, purpose, kind, person in session.execute(
+            select(Delivery.id, Delivery.sent_at, Delivery.purpose, Reminder.kind, Person.name)
             .join(Reminder, Reminder.delivery_id == Delivery.id)
             .join(Person, Person.id == Reminder.person_id)
             .join(Milestone, Milestone.id == Reminder.milestone_id)
             .where(Milestone.item_id == item.id, Reminder.status == "sent")):
-        events.append((delivery_sent, texts.history_reminder(kind, person)))
+        known = messages.get(delivery_id)
+        if known is None or KINDS.index(kind) < KINDS.index(known[2]):
+            messages[delivery_id] = (sent_at, purpose, kind, person)
+    events: list[tuple] = [
+        (sent_at, texts.history_reminder("catch_up" if purpose == "catch_up" else kind, person))
+        for sent_at, purpose, kind, person in messages.values()]
     for reply in session.scalars(
             select(ItemReply).join(Milestone).where(Milestone.item_id == item.id)):
         events.append((reply.at, texts.history_reply(reply.person.name, reply.intent, reply.percent,

@@ -228,7 +228,7 @@ EVENT_MARKED = "Đã ghi nhận sự kiện của việc {code} ngày {on}; hạ
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 REMINDER_KIND_NAMES = {
     "lead": "nhắc trước", "due": "đến hạn", "overdue": "quá hạn", "checkin": "hỏi tình hình",
-    "escalation": "báo quá hạn",
+    "escalation": "báo quá hạn", "catch_up": "tổng hợp sau thời gian tạm dừng",
 }
 
 
@@ -447,7 +447,7 @@ def history_reply(person: str, intent: str, percent: int | None, note: str | Non
 
 
 def evidence_line(name: str, size: int, at) -> str:
-    return f"• {name} ({size / 1024:.0f} KB, {at.strftime('%d/%m/%Y')})"
+    return f"• {name} ({max(1, round(size / 1024))} KB, {at.strftime('%d/%m/%Y')})"
 
 CLI_START_AT = "chạy với đồng hồ giả lập bắt đầu từ thời điểm này (ISO, có múi giờ, ví dụ 2023-02-08T07:25:00+07:00)"
 CLI_SPEED = "đồng hồ giả lập chạy nhanh gấp N lần"
@@ -467,3 +467,58 @@ def invite_text(name: str, code: str, link: str | None) -> str:
         lines.append(f"Telegram: gửi cho bot tin \"/start {code}\".")
     lines.append(f"Zalo: gửi cho bot tin \"{code}\".")
     return "\n".join(lines)
+
+# --------------------------------------------------------------------- digests
+
+DIGEST_WEEKLY_HEADER = "🗓 Bản tổng kết tuần gửi Chủ tịch"
+DIGEST_DAILY_HEADER = "📰 Bản tin ngày {day}: {count} trả lời mới của cán bộ"
+
+
+def digest_line(at, name: str, intent: str, code: str, percent: int | None, note: str | None) -> str:
+    text = f"• {at.strftime('%d/%m %H:%M')} {name} {INTENT_NAMES.get(intent, intent)} {code}"
+    if percent is not None:
+        text += f" ({percent}%)"
+    if note:
+        text += f": {note}"
+    return text
+
+# --------------------------------------------------------------------- reports
+
+REPORT_HEADING = "Báo cáo kết quả thực hiện"
+REPORT_TITLE = "Báo cáo kết quả thực hiện {title}"
+REPORT_UNIT = "Đơn vị: {unit}"
+REPORT_AS_OF = "Tình hình đến ngày {day}"
+REPORT_SHEET = "Báo cáo"
+REPORT_COLUMNS = (
+    "TT", "Mục tiêu", "Nhiệm vụ", "Hoạt động", "Sản phẩm", "Chủ trì", "Phối hợp",
+    "Thời gian thực hiện", "Kinh phí", "Trạng thái", "Ngày hoàn thành", "Số ngày trễ",
+    "Ghi chú mới nhất", "Tài liệu kiểm chứng",
+)
+REPORT_INTENT_NAMES = {**INTENT_NAMES, "event": "ghi nhận sự kiện", "reopen": "mở lại việc"}
+CHART_DONE = "{done}/{total} xong"
+CHART_AXIS = "Số việc"
+CHART_NO_SECTION = "Khác"
+
+
+def report_coded(code: str | None, text: str | None) -> str:
+    """'1.1 Văn bản QPPL …': a code and its text, either may be missing."""
+    return " ".join(part for part in (code, text) if part)
+
+
+def report_note(day: date, person: str, intent: str, percent: int | None, note: str | None) -> str:
+    text = f"{show_date(day)}: {person} {REPORT_INTENT_NAMES.get(intent, intent)}"
+    if percent is not None:
+        text += f" {percent}%"
+    if note and intent in ("approve", "decline"):
+        try:  # the decision's note is the requested date, ISO
+            note = f"đến {show_date(date.fromisoformat(note))}"
+        except ValueError:
+            pass
+    if note:
+        text += f": {note}"
+    return text
+
+
+def chart_state_name(state: str) -> str:
+    name = STATE_NAMES.get(state, state)
+    return name[:1].upper() + name[1:]

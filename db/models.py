@@ -418,3 +418,17 @@ class PendingQuestion(Base):
     # The understood reply waiting for its item, and the milestone ids offered.
     payload: Mapped[dict] = mapped_column(JSON)
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Digest(Base):
+    """A digest already queued for a unit and day: restarts and second processes skip it."""
+
+    __tablename__ = "digest"
+    __table_args__ = (UniqueConstraint("unit_id", "kind", "day", name="uq_digest_unit_kind_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
+    # weekly (to the chairman) | daily (to the plan coordinator)
+    kind: Mapped[str] = mapped_column(String(20))
+    day: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

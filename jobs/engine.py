@@ -25,6 +25,7 @@ from db.models import (
     ChatLink, Delivery, DeliveryAttempt, Item, ItemRole, Milestone, Person, PersonRole, Plan,
     Reminder, Role, TickLease,
 )
+from jobs.digests import queue_digests
 from jobs.rules import KINDS, days_left
 from jobs.schedule import calendar_of, local_day, refresh_schedule
 
@@ -447,6 +448,8 @@ async def tick(sessions: sessionmaker[Session], config: Config, channels: Mappin
             log.info("schedule refreshed for %s: %s added, %s cancelled", today, result.added,
                      result.cancelled)
     report.claimed = claim_due(sessions, config, channels, now)
+    with sessions.begin() as session:
+        queue_digests(session, config, now)
     sent = await send_pending(sessions, config, channels, now, holder)
     report.sent, report.retried, report.failed = sent.sent, sent.retried, sent.failed
     return report
