@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import socket
@@ -101,6 +102,9 @@ async def serve(rt: Runtime, stop: asyncio.Event) -> None:
             await channel.start(partial(handle_update, rt))
             started.append(channel)
         scheduler.start()
+        # Everything built at start-up lives as long as the process: keep it out of the
+        # collector's full passes, which otherwise stall the loop under load.
+        gc.freeze()
         log.info("bot running as %s with %s", rt.holder, ", ".join(rt.channels))
         await stop.wait()
     finally:

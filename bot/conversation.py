@@ -8,26 +8,30 @@ same recorded path as reminders.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import mimetypes
 import re
 import secrets
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from bot import texts
 from bot.channels.base import Button, Channel, DeliveryError, Incoming
 from bot.clock import Clock
 from bot.config import Config
 from bot.plan.interpret import fold
+from bot.quick import acknowledgement, quick_reply
 from bot.replies import Reply, understand
-from bot.status import current_plans, load_items
+from bot.status import load_items
 from db.models import (
     ChatLink, Delivery, Evidence, Extension, Invitation, Item, ItemReply, Message, Milestone,
     PendingQuestion, Person, PersonRole, Plan, Reminder, Role,
@@ -54,6 +58,9 @@ class Runtime:
     clock: Clock
     data_dir: Path
     holder: str = "bot"
+    # Updates from different chats are handled concurrently; one chat's stay in order.
+    chat_locks: defaultdict[tuple[str, str], asyncio.Lock] = field(
+        default_factory=lambda: defaultdict(asyncio.Lock))
 
 
 @dataclass
@@ -67,7 +74,24 @@ class Answer:
 # ------------------------------------------------------------------ entry point
 
 async def handle_update(rt: Runtime, incoming: Incoming) -> None:
+    async with rt.chat_locks[(incoming.channel, incoming.chat_id)]:
+        await _handle(rt, incoming)
+
+
+async def _handle(rt: Runtime, incoming: Incoming) -> None:
     now = rt.clock.now()
+    try:
+        with rt.sessions.begin() as session:
+            quick = quick_reply(session, rt.config, incoming, now)
+    except Exception:
+        # Rolled back, message row included: the general way below stores it and answers.
+        log.exception("quick handling of a message from %s/%s failed", incoming.channel,
+                      incoming.chat_id)
+        quick = None
+    if quick is not None:
+        log.info("message from %s/%s handled", incoming.channel, incoming.chat_id)
+        await _send(rt, incoming, Answer(quick))
+        return
     with rt.sessions.begin() as session:
         person_id = identify(session, incoming)
         stored = Message(
@@ -83,7 +107,8 @@ async def handle_update(rt: Runtime, incoming: Incoming) -> None:
         evidence = await _receive_file(rt, incoming)
     try:
         with rt.sessions.begin() as session:
-            person = session.get(Person, person_id) if person_id else None
+            person = session.get(Person, person_id, options=[joinedload(Person.roles)]
+                                 ) if person_id else None
             answer = respond(session, rt, incoming, person, message_id, now, evidence)
     except Exception:
         log.exception("message %s from %s/%s could not be handled", message_id, incoming.channel,
@@ -175,14 +200,25 @@ class _Context:
     def today(self) -> date:
         return local_day(self.now, self.zone)
 
+    @cached_property
+    def _plans(self) -> tuple[list[int], int | None]:
+        rows = self.session.execute(select(Plan.id, Plan.year)
+                                    .where(Plan.unit_id == self.person.unit_id)).all()
+        latest = max((year for _, year in rows), default=None)
+        return [plan_id for plan_id, year in rows if year == latest], latest
+
     @property
     def plan_ids(self) -> list[int]:
-        return current_plans(self.session, self.person.unit_id)
+        """The unit's plans of its latest year (a commune may run several plans a year)."""
+        return self._plans[0]
 
     @property
     def plan_year(self) -> int | None:
-        return self.session.scalar(select(Plan.year).where(Plan.unit_id == self.person.unit_id)
-                                   .order_by(Plan.year.desc()).limit(1))
+        return self._plans[1]
+
+    @cached_property
+    def role_ids(self) -> set[int]:
+        return {role.id for role in self.person.roles}
 
     def duties(self) -> set[str]:
         return {role.duty for role in self.person.roles}
@@ -218,14 +254,15 @@ def _stranger(session: Session, incoming: Incoming, text: str, now: datetime) ->
 def _can_act(ctx: _Context, item: Item) -> bool:
     if ctx.is_office():
         return True
-    own_roles = {role.id for role in ctx.person.roles}
-    return any(a.part == "owner" and a.role_id in own_roles for a in item.assignments)
+    return any(a.part == "owner" and a.role_id in ctx.role_ids for a in item.assignments)
 
 
 def _items_by_code(ctx: _Context, code: str) -> Item | None:
-    return ctx.session.scalar(
-        select(Item).join(Plan).where(Plan.id.in_(ctx.plan_ids), Item.code == code,
-                                      Item.removed_at.is_(None)))
+    # The item with its roles and milestones in one round trip: this is every reply's path.
+    return ctx.session.execute(
+        select(Item).options(joinedload(Item.assignments), joinedload(Item.milestones))
+        .where(Item.plan_id.in_(ctx.plan_ids), Item.code == code, Item.removed_at.is_(None))
+    ).unique().scalar_one_or_none()
 
 
 def _open_milestones(item: Item) -> list[Milestone]:
@@ -390,32 +427,22 @@ def _apply(ctx: _Context, reply: Reply, milestones: list[Milestone]) -> Answer:
         ctx.session.add(ItemReply(milestone_id=milestone.id, person_id=ctx.person.id,
                                   message_id=ctx.message_id, intent=reply.intent,
                                   percent=reply.percent, note=note, at=ctx.now))
+        following = None
         if reply.intent == "done":
             milestone.done_at = ctx.now
             following = _first_open(item)
-            lines.append(texts.ACK_DONE.format(code=item.code, title=texts.short_title(item.title),
-                                               label=f" ({milestone.label})" if milestone.label else ""))
-            if following is not None and following.due:
-                lines.append(texts.ACK_NEXT.format(label=following.label or "mốc tiếp theo",
-                                                   due=texts.show_date(following.due)))
-        elif reply.intent == "progress":
-            lines.append(texts.ACK_PROGRESS.format(
-                code=item.code, percent=f" {reply.percent}%" if reply.percent is not None else ""))
-        elif reply.intent == "not_yet":
-            lines.append(texts.ACK_NOT_YET.format(code=item.code,
-                                                  reason=f" ({reply.reason})" if reply.reason else ""))
-        else:
-            lines.append(texts.ACK_NOTE.format(code=item.code))
+        lines += acknowledgement(reply, item.code, item.title, milestone.label, following)
     ctx.session.flush()
     if reply.intent == "done":
-        refresh_schedule(ctx.session, ctx.now, ctx.rt.config.reminders, ctx.plan_ids)
+        refresh_schedule(ctx.session, ctx.now, ctx.rt.config.reminders, ctx.plan_ids,
+                         milestone_ids=[m.id for m in milestones])
     _record(ctx, reply.intent, [m.item.code for m in milestones])
     return Answer("\n".join(lines))
 
 
 def _record(ctx: _Context, intent: str, codes: list[str], **extra: object) -> None:
-    message = ctx.session.get(Message, ctx.message_id)
-    message.outcome = {"intent": intent, "codes": codes, **extra}
+    ctx.session.execute(update(Message).where(Message.id == ctx.message_id)
+                        .values(outcome={"intent": intent, "codes": codes, **extra}))
 
 
 def _extend(ctx: _Context, milestones: list[Milestone], reply: Reply) -> Answer:
@@ -487,7 +514,8 @@ def _decide(ctx: _Context, extension: Extension, approve: bool) -> Answer:
         milestone.original_due = milestone.original_due or milestone.due
         milestone.due = extension.requested_due
         ctx.session.flush()
-        refresh_schedule(ctx.session, ctx.now, ctx.rt.config.reminders, ctx.plan_ids)
+        refresh_schedule(ctx.session, ctx.now, ctx.rt.config.reminders, ctx.plan_ids,
+                         milestone_ids=[milestone.id])
     text = (texts.EXTENSION_APPROVED if approve else texts.EXTENSION_DECLINED).format(
         code=code, new_due=texts.show_date(extension.requested_due))
     answer = Answer(texts.ACK_DECISION.format(code=code, decision=text))

@@ -60,7 +60,8 @@ def _done_day(milestone: Milestone, zone: ZoneInfo) -> date | None:
 
 
 def wanted_reminders(session: Session, start: date, end: date, config: RemindersConfig,
-                     plan_ids: list[int] | None = None) -> list[Wanted]:
+                     plan_ids: list[int] | None = None,
+                     milestone_ids: list[int] | None = None) -> list[Wanted]:
     """Every reminder due on days in [start, end] for open items, with its recipient."""
     policy, calendar, zone = policy_of(config), calendar_of(config), config.zone
     people_of_role: dict[int, list[int]] = defaultdict(list)
@@ -70,8 +71,11 @@ def wanted_reminders(session: Session, start: date, end: date, config: Reminders
     for role_id, unit_id, duty in session.execute(select(Role.id, Role.unit_id, Role.duty)):
         duty_people[(unit_id, duty)].extend(people_of_role.get(role_id, ()))
     roles_of_item: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for item_id, role_id, part in session.execute(
-            select(ItemRole.item_id, ItemRole.role_id, ItemRole.part)):
+    assignments = select(ItemRole.item_id, ItemRole.role_id, ItemRole.part)
+    if milestone_ids is not None:
+        assignments = assignments.where(ItemRole.item_id.in_(
+            select(Milestone.item_id).where(Milestone.id.in_(milestone_ids))))
+    for item_id, role_id, part in session.execute(assignments):
         roles_of_item[(item_id, part)].append(role_id)
 
     query = (select(Milestone, Item.id, Plan.unit_id, Plan.year, Plan.issued_on)
@@ -79,6 +83,8 @@ def wanted_reminders(session: Session, start: date, end: date, config: Reminders
              .where(Item.removed_at.is_(None)))
     if plan_ids is not None:
         query = query.where(Plan.id.in_(plan_ids))
+    if milestone_ids is not None:
+        query = query.where(Milestone.id.in_(milestone_ids))
     found: list[Wanted] = []
     for milestone, item_id, unit_id, year, issued_on in session.execute(query):
         facts = MilestoneFacts(milestone.id, milestone.kind, milestone.due, _done_day(milestone, zone),
@@ -122,14 +128,21 @@ class RefreshResult:
 
 
 def refresh_schedule(session: Session, now: datetime, config: RemindersConfig,
-                     plan_ids: list[int] | None = None) -> RefreshResult:
-    """Make the planned rows from today on match the plan; idempotent, safe to run any time."""
+                     plan_ids: list[int] | None = None,
+                     milestone_ids: list[int] | None = None) -> RefreshResult:
+    """Make the planned rows from today on match the plan; idempotent, safe to run any time.
+
+    `milestone_ids` narrows the work to milestones that just changed (a reply, a decision).
+    """
     zone = config.zone
     today = local_day(now, zone)
     end = today + timedelta(days=horizon_days(config))
-    wanted = {w.key: w for w in wanted_reminders(session, today, end, config, plan_ids)}
+    wanted = {w.key: w for w in wanted_reminders(session, today, end, config, plan_ids,
+                                                 milestone_ids)}
     query = select(Reminder).where(Reminder.scheduled_on >= today)
-    if plan_ids is not None:
+    if milestone_ids is not None:
+        query = query.where(Reminder.milestone_id.in_(milestone_ids))
+    elif plan_ids is not None:
         query = query.join(Milestone).join(Item).where(Item.plan_id.in_(plan_ids))
     existing = {(r.milestone_id, r.person_id, r.kind, r.scheduled_on): r
                 for r in session.scalars(query)}
@@ -154,6 +167,8 @@ def refresh_schedule(session: Session, now: datetime, config: RemindersConfig,
     # Stale rows (missed while the bot was down) wait for the catch-up, unless no longer needed.
     closed = (select(Milestone.id).join(Item)
               .where((Milestone.done_at.is_not(None)) | (Item.removed_at.is_not(None))))
+    if milestone_ids is not None:
+        closed = closed.where(Milestone.id.in_(milestone_ids))
     stale = session.execute(
         update(Reminder)
         .where(Reminder.status == "planned", Reminder.scheduled_on < today,

@@ -80,6 +80,9 @@ def _keyboard(buttons: list[list[Button]]) -> InlineKeyboardMarkup:
     )
 
 
+CONCURRENT_UPDATES = 16
+
+
 class TelegramChannel:
     name = "telegram"
     max_text = 4096
@@ -131,6 +134,10 @@ class TelegramChannel:
             .token(self._token)
             .base_url(self._api_base_url)
             .job_queue(None)
+            # Different chats are handled side by side; the caller keeps one chat in order.
+            .concurrent_updates(CONCURRENT_UPDATES)
+            # PTB's default pool has one connection: concurrent answers would queue on it.
+            .connection_pool_size(CONCURRENT_UPDATES)
         )
         if self._api_base_file_url is not None:
             builder = builder.base_file_url(self._api_base_file_url)

@@ -1,0 +1,137 @@
+"""The common reply in one short transaction: a known official names one item and says where it stands.
+
+"xong 3.7", "3.7 đang làm 50%", "chưa xong 3.31, chờ huyện": most of a morning's traffic.
+It is served with a handful of prepared Core statements; anything else (no code, a
+question pending, a file, a button, a command, an item not theirs) returns None and
+goes the general way in `bot.conversation`, which also produces every refusal text.
+The message row is written in the same transaction as what it changes, so it is
+stored before the acknowledgement goes out; if the transaction fails, the caller
+stores the message on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from bot import texts
+from bot.channels.base import Incoming
+from bot.replies import Reply, understand
+from db.models import (
+    ChatLink, Item, ItemReply, ItemRole, Message, Milestone, PendingQuestion, Person, PersonRole,
+    Plan, Role,
+)
+from jobs.schedule import local_day, refresh_schedule
+
+QUICK_INTENTS = ("done", "progress", "not_yet", "note")
+
+_PERSON = (select(Person.id, Person.unit_id, Person.is_admin).join(ChatLink, ChatLink.person_id == Person.id)
+           .where(ChatLink.channel == bindparam("channel"), ChatLink.chat_id == bindparam("chat")))
+_ROLES = (select(Role.id, Role.duty).join(PersonRole, PersonRole.role_id == Role.id)
+          .where(PersonRole.person_id == bindparam("person")))
+_PLANS = select(Plan.id, Plan.year).where(Plan.unit_id == bindparam("unit"))
+_PENDING = select(PendingQuestion.person_id).where(PendingQuestion.person_id == bindparam("person"))
+_ITEM = (select(Item.id, Item.title).where(
+    Item.plan_id.in_(bindparam("plans", expanding=True)), Item.code == bindparam("code"),
+    Item.removed_at.is_(None)))
+_OWNER_ROLES = (select(ItemRole.role_id)
+                .where(ItemRole.item_id == bindparam("item"), ItemRole.part == "owner"))
+_MILESTONES = (select(Milestone.id, Milestone.kind, Milestone.label, Milestone.due,
+                      Milestone.done_at)
+               .where(Milestone.item_id == bindparam("item")).order_by(Milestone.position))
+_MESSAGE = insert(Message)
+_REPLY = insert(ItemReply)
+_DONE = update(Milestone).where(Milestone.id == bindparam("milestone")).values(
+    done_at=bindparam("at"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Open:
+    id: int
+    kind: str
+    label: str | None
+    due: date | None
+
+
+def quick_reply(session: Session, config, incoming: Incoming, now: datetime) -> str | None:
+    """The acknowledgement text when the message took the quick way; None to go the general way."""
+    if (incoming.channel == "console" or incoming.callback_data or incoming.attachment is not None
+            or incoming.text.lstrip().startswith("/")):
+        return None
+    connection = session.connection()
+    person = connection.execute(_PERSON, {"channel": incoming.channel,
+                                          "chat": incoming.chat_id}).first()
+    if person is None:
+        return None
+    person_id, unit_id, is_admin = person
+    if connection.execute(_PENDING, {"person": person_id}).first() is not None:
+        return None
+    plans = connection.execute(_PLANS, {"unit": unit_id}).all()
+    year = max((y for _, y in plans), default=None)
+    plan_ids = [plan_id for plan_id, y in plans if y == year]
+    today = local_day(now, config.reminders.zone)
+    reply = understand(incoming.text, today, year)
+    if reply.intent not in QUICK_INTENTS or len(reply.codes) != 1 or not plan_ids:
+        return None
+    code = reply.codes[0]
+    item = connection.execute(_ITEM, {"plans": plan_ids, "code": code}).first()
+    if item is None:
+        return None
+    item_id, title = item
+    roles = connection.execute(_ROLES, {"person": person_id}).all()
+    office = is_admin or any(duty == "coordinator" for _, duty in roles)
+    owners = set(connection.execute(_OWNER_ROLES, {"item": item_id}).scalars())
+    if not office and not owners & {role_id for role_id, _ in roles}:
+        return None
+    open_milestones = [_Open(mid, kind, label, due) for mid, kind, label, due, done_at
+                       in connection.execute(_MILESTONES, {"item": item_id}) if done_at is None
+                       and kind != "none"]
+    if not open_milestones:
+        return None
+    target = _first(open_milestones)
+    note = reply.text if reply.intent == "note" else (
+        reply.reason if reply.intent in ("not_yet", "progress") else None)
+    message_id = connection.execute(_MESSAGE, {
+        "channel": incoming.channel, "chat_id": incoming.chat_id, "user_id": incoming.user_id,
+        "display_name": incoming.display_name[:200], "person_id": person_id,
+        "text": incoming.text, "provider_message_id": incoming.message_id,
+        "reply_to_message_id": incoming.reply_to_message_id, "callback_data": None,
+        "received_at": now, "outcome": {"intent": reply.intent, "codes": [code]},
+    }).inserted_primary_key[0]
+    connection.execute(_REPLY, {"milestone_id": target.id, "person_id": person_id,
+                                "message_id": message_id, "intent": reply.intent,
+                                "percent": reply.percent, "note": note, "at": now})
+    following = None
+    if reply.intent == "done":
+        connection.execute(_DONE, {"milestone": target.id, "at": now})
+        rest = [m for m in open_milestones if m.id != target.id]
+        following = _first(rest) if rest else None
+        session.flush()
+        refresh_schedule(session, now, config.reminders, plan_ids, milestone_ids=[target.id])
+    return "\n".join(acknowledgement(reply, code, title, target.label, following))
+
+
+def _first(milestones: list[_Open]) -> _Open:
+    dated = sorted((m for m in milestones if m.due), key=lambda m: m.due)
+    return (dated or milestones)[0]
+
+
+def acknowledgement(reply: Reply, code: str, title: str, label: str | None, following) -> list[str]:
+    """The answer to a state reply about one item; the general way words it the same."""
+    if reply.intent == "done":
+        lines = [texts.ACK_DONE.format(code=code, title=texts.short_title(title),
+                                       label=f" ({label})" if label else "")]
+        if following is not None and following.due:
+            lines.append(texts.ACK_NEXT.format(label=following.label or "mốc tiếp theo",
+                                               due=texts.show_date(following.due)))
+        return lines
+    if reply.intent == "progress":
+        return [texts.ACK_PROGRESS.format(
+            code=code, percent=f" {reply.percent}%" if reply.percent is not None else "")]
+    if reply.intent == "not_yet":
+        return [texts.ACK_NOT_YET.format(code=code,
+                                         reason=f" ({reply.reason})" if reply.reason else "")]
+    return [texts.ACK_NOTE.format(code=code)]
