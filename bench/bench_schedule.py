@@ -69,11 +69,11 @@ class NullChannel:
         return Sent("1")
 
 
-def province(config, sessions) -> None:
+def province(config, sessions, communes: int = COMMUNES) -> None:
     """Each commune: the sample plan's 46 items plus 14 more, and 30 people over its roles."""
     parsed = interpret(read_document(SAMPLE))
     extra = parsed.items[-14:]
-    for number in range(COMMUNES):
+    for number in range(communes):
         unit = config.units[0].model_copy(deep=True)
         names = [f"Cán bộ {number:03d}-{k:02d}" for k in range(PEOPLE_PER_COMMUNE)]
         roles = []

@@ -40,6 +40,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--start-at", type=_aware, help=texts.CLI_START_AT)
     run.add_argument("--speed", type=float, default=1.0, help=texts.CLI_SPEED)
 
+    report = commands.add_parser("report", help=texts.CLI_REPORT)
+    report.add_argument("--format", choices=("xlsx", "docx"), default="xlsx", help=texts.CLI_FORMAT)
+    report.add_argument("--as-of", type=date.fromisoformat, help=texts.CLI_AS_OF)
+    report.add_argument("--unit", help=texts.CLI_IMPORT_UNIT)
+    report.add_argument("--output", type=Path, help=texts.CLI_OUTPUT)
+
+    tongket = commands.add_parser("tongket", help=texts.CLI_TONGKET)
+    tongket.add_argument("what", nargs="*", help=texts.CLI_DRILL)
+    tongket.add_argument("--all", action="store_true", help=texts.CLI_ALL_UNITS)
+    tongket.add_argument("--as-of", type=date.fromisoformat, help=texts.CLI_AS_OF)
+    tongket.add_argument("--unit", help=texts.CLI_IMPORT_UNIT)
+
     invite = commands.add_parser("invite", help=texts.CLI_INVITE)
     invite.add_argument("person", help=texts.CLI_INVITE_PERSON)
     invite.add_argument("--unit", help=texts.CLI_IMPORT_UNIT)
@@ -121,6 +133,55 @@ def cmd_run(config: Config, *, start_at: datetime | None, speed: float, demo: bo
         pass
     finally:
         engine.dispose()
+    return 0
+
+
+def _unit_plans(session, config: Config, unit: str | None) -> tuple[int | None, list[int]]:
+    from bot.status import current_plans
+
+    unit_config = config.unit(unit)
+    unit_id = session.scalar(select(Unit.id).where(Unit.name == unit_config.name)) if unit_config else None
+    return unit_id, current_plans(session, unit_id) if unit_id else []
+
+
+def cmd_report(config: Config, kind: str, as_of: date | None, unit: str | None,
+               output: Path | None, now: datetime, out: TextIO) -> int:
+    from bot.conversation import build_report, save_report
+
+    today = as_of or local_day(now, config.reminders.zone)
+    engine = make_engine(config.database.url)
+    upgrade(engine)
+    with make_sessionmaker(engine)() as session:
+        _, plan_ids = _unit_plans(session, config, unit)
+        if not plan_ids:
+            print(texts.SUMMARY_NO_PLAN, file=sys.stderr)
+            return 2
+        name, content = build_report(session, config, plan_ids, today, kind)
+    engine.dispose()
+    if output is None:
+        path = save_report(config, name, content)
+    else:
+        output.write_bytes(content)
+        path = output
+    print(texts.REPORT_SAVED_CLI.format(path=path), file=out)
+    return 0
+
+
+def cmd_tongket(config: Config, what: list[str], everyone: bool, as_of: date | None,
+                unit: str | None, now: datetime, out: TextIO) -> int:
+    from bot.summary import province_text, summary_text
+
+    today = as_of or local_day(now, config.reminders.zone)
+    engine = make_engine(config.database.url)
+    upgrade(engine)
+    with make_sessionmaker(engine)() as session:
+        if everyone:
+            text = province_text(session, today, config)
+        else:
+            unit_id, plan_ids = _unit_plans(session, config, unit)
+            text = summary_text(session, unit_id or 0, plan_ids, today, config, " ".join(what))
+    engine.dispose()
+    print(text, file=out)
     return 0
 
 

@@ -67,6 +67,9 @@ class Runtime:
 class Answer:
     text: str
     buttons: list[list[Button]] | None = None
+    # Where the channel can send files: a picture after the text, or a document.
+    photo: bytes | None = None
+    document: tuple[str, bytes] | None = None
     # Deliveries queued for others in the same transaction, sent after the commit.
     deliveries: list[int] = field(default_factory=list)
 
@@ -128,6 +131,11 @@ async def _send(rt: Runtime, incoming: Incoming, answer: Answer) -> None:
     buttons = answer.buttons if channel.supports_buttons else None
     try:
         await channel.send_text(incoming.chat_id, answer.text, buttons=buttons)
+        if channel.supports_files and answer.photo is not None:
+            await channel.send_photo(incoming.chat_id, answer.photo)
+        if channel.supports_files and answer.document is not None:
+            name, content = answer.document
+            await channel.send_file(incoming.chat_id, content, name)
     except DeliveryError as error:
         log.warning("answer to %s/%s failed: %s", incoming.channel, incoming.chat_id, error.reason)
 
@@ -583,11 +591,60 @@ def _command(ctx: _Context, name: str, args: str) -> Answer:
     if name == "tongket":
         if not (ctx.is_chairman() or ctx.is_office()):
             return Answer(texts.CHAIRMAN_ONLY)
-        from bot.summary import summary_text
-
-        return Answer(summary_text(ctx.session, ctx.person.unit_id, ctx.plan_ids, ctx.today,
-                                   ctx.rt.config, args))
+        return _summary(ctx, args)
+    if name == "baocao":
+        if not (ctx.is_chairman() or ctx.is_office()):
+            return Answer(texts.CHAIRMAN_ONLY)
+        return _report(ctx, args)
     return Answer(texts.UNKNOWN_COMMAND)
+
+
+def _summary(ctx: _Context, args: str) -> Answer:
+    from bot.summary import summary_text
+
+    answer = Answer(summary_text(ctx.session, ctx.person.unit_id, ctx.plan_ids, ctx.today,
+                                 ctx.rt.config, args))
+    channel = ctx.rt.channels.get(ctx.incoming.channel)
+    if not args and ctx.plan_ids and channel is not None and channel.supports_files:
+        from bot.chart import progress_chart
+
+        views = load_items(ctx.session, ctx.plan_ids, ctx.today, ctx.zone)
+        plan = ctx.session.get(Plan, ctx.plan_ids[0])
+        answer.photo = progress_chart(views, ctx.today, title=plan.title)
+    return answer
+
+
+def _report(ctx: _Context, args: str) -> Answer:
+    """The appendix table with each item's state: a document where the channel takes files."""
+    if not ctx.plan_ids:
+        return Answer(texts.SUMMARY_NO_PLAN)
+    kind = "docx" if fold(args) in ("docx", "word") else "xlsx"
+    name, content = build_report(ctx.session, ctx.rt.config, ctx.plan_ids, ctx.today, kind)
+    channel = ctx.rt.channels.get(ctx.incoming.channel)
+    if channel is not None and channel.supports_files and ctx.incoming.channel != "console":
+        return Answer(texts.REPORT_SENT.format(name=name), document=(name, content))
+    path = save_report(ctx.rt.config, name, content)
+    return Answer(texts.REPORT_SAVED.format(path=path))
+
+
+def build_report(session: Session, config: Config, plan_ids: list[int], today: date,
+                 kind: str) -> tuple[str, bytes]:
+    from bot.reports import build_docx, build_xlsx
+    from jobs.schedule import calendar_of
+
+    plan = session.get(Plan, plan_ids[0])
+    build = build_docx if kind == "docx" else build_xlsx
+    content = build(session, plan_ids, today, config.reminders.zone, title=plan.title,
+                    unit=plan.unit.name, calendar=calendar_of(config.reminders))
+    return texts.report_file_name(plan.year, today, kind), content
+
+
+def save_report(config: Config, name: str, content: bytes) -> Path:
+    folder = config.storage.data_dir / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(content)
+    return path.resolve()
 
 
 def _my_items(ctx: _Context) -> Answer:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Item, ItemReply, Milestone, Plan
+from db.models import Item, ItemReply, Milestone, Plan, Section
 
 # The five states Vietnamese task trackers colour, then the ones without a date.
 STATES = ("overdue", "not_started", "in_progress", "done_late", "done_on_time",
@@ -52,14 +52,6 @@ class ItemView:
         return min(dues) if dues else None
 
 
-def effective_due(milestone: Milestone) -> date | None:
-    if milestone.due is not None:
-        return milestone.due
-    if milestone.kind == "event" and milestone.event_on is not None:
-        return milestone.event_on + timedelta(days=milestone.event_due_days or 15)
-    return None
-
-
 def milestone_state(view: MilestoneView, today: date) -> str:
     if view.done_on is not None:
         target = view.planned_due or view.due
@@ -88,34 +80,55 @@ def item_state(milestones: list[MilestoneView]) -> str:
 
 def load_items(session: Session, plan_ids: list[int], today: date, zone: ZoneInfo) -> list[ItemView]:
     """Every live item of the plans with its milestones' states, in plan order."""
+    # Plain columns, not ORM objects: a province-wide summary reads thousands of rows.
     rows = session.execute(
-        select(Item, Milestone).join(Milestone, Milestone.item_id == Item.id)
+        select(Item.id, Item.code, Item.title, Section.code, Item.owners, Item.position,
+               Milestone.id, Milestone.label, Milestone.kind, Milestone.due, Milestone.original_due,
+               Milestone.done_at, Milestone.event_on, Milestone.event_due_days)
+        .join(Milestone, Milestone.item_id == Item.id)
+        .outerjoin(Section, Section.id == Item.section_id)
         .where(Item.plan_id.in_(plan_ids), Item.removed_at.is_(None))
         .order_by(Item.plan_id, Item.position, Milestone.position)).all()
     last_replies: dict[int, tuple[str, int | None]] = {}
     for milestone_id, intent, percent in session.execute(
             select(ItemReply.milestone_id, ItemReply.intent, ItemReply.percent)
-            .join(Milestone).join(Item).where(Item.plan_id.in_(plan_ids))
+            .join(Milestone, Milestone.id == ItemReply.milestone_id)
+            .join(Item, Item.id == Milestone.item_id).where(Item.plan_id.in_(plan_ids))
             .order_by(ItemReply.at, ItemReply.id)):
         last_replies[milestone_id] = (intent, percent)
     items: dict[int, ItemView] = {}
-    for item, milestone in rows:
-        view = items.get(item.id)
+    for (item_id, code, title, section, owners, position, milestone_id, label, kind, due,
+         original_due, done_at, event_on, event_days) in rows:
+        view = items.get(item_id)
         if view is None:
-            view = items[item.id] = ItemView(
-                item.id, item.code, item.title, item.section.code if item.section else None,
-                list(item.owners), item.position)
-        intent, percent = last_replies.get(milestone.id, (None, None))
-        m = MilestoneView(
-            milestone.id, milestone.label, milestone.kind, effective_due(milestone),
-            milestone.original_due or milestone.due,
-            milestone.done_at.astimezone(zone).date() if milestone.done_at else None,
-            milestone.event_on, intent, percent)
+            view = items[item_id] = ItemView(item_id, code, title, section, list(owners), position)
+        if due is None and kind == "event" and event_on is not None:
+            due = event_on + timedelta(days=event_days or 15)
+        intent, percent = last_replies.get(milestone_id, (None, None))
+        m = MilestoneView(milestone_id, label, kind, due, original_due or due,
+                          done_at.astimezone(zone).date() if done_at else None, event_on,
+                          intent, percent)
         m.state = milestone_state(m, today)
         view.milestones.append(m)
     for view in items.values():
         view.state = item_state(view.milestones)
     return list(items.values())
+
+
+def latest_plans(session: Session, unit_ids: list[int] | None = None) -> dict[int, list[int]]:
+    """Unit -> its plans of its latest year, for many units in one query."""
+    query = select(Plan.id, Plan.unit_id, Plan.year)
+    if unit_ids is not None:
+        query = query.where(Plan.unit_id.in_(unit_ids))
+    latest: dict[int, int] = {}
+    rows = session.execute(query).all()
+    for _, unit_id, year in rows:
+        latest[unit_id] = max(year, latest.get(unit_id, year))
+    found: dict[int, list[int]] = {}
+    for plan_id, unit_id, year in rows:
+        if year == latest[unit_id]:
+            found.setdefault(unit_id, []).append(plan_id)
+    return found
 
 
 def current_plans(session: Session, unit_id: int) -> list[int]:

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from bot import texts
 from bot.config import Config
 from bot.plan.interpret import fold
-from bot.status import ItemView, load_items
+from bot.status import ItemView, latest_plans, load_items
 from db.models import (
     Delivery, Evidence, Extension, Item, ItemReply, ItemRole, Milestone, Person, PersonRole, Plan,
-    Reminder, Role, Section,
+    Reminder, Role, Section, Unit,
 )
 from jobs.rules import KINDS
 from jobs.schedule import calendar_of
@@ -200,4 +200,28 @@ def _item_history(session: Session, plan_ids: list[int], code: str, views: list[
         for evidence in files:
             lines.append(texts.evidence_line(evidence.file_name, evidence.size,
                                              evidence.received_at.astimezone(zone)))
+    return "\n".join(lines)
+
+
+def province_text(session: Session, today: date, config: Config) -> str:
+    """Every commune's current plans at once, for a province that serves them all."""
+    names = dict(session.execute(select(Unit.id, Unit.name)).all())
+    plan_units = {plan_id: names[unit_id]
+                  for unit_id, plan_ids in latest_plans(session).items() for plan_id in plan_ids}
+    if not plan_units:
+        return texts.SUMMARY_NO_PLAN
+    views = load_items(session, list(plan_units), today, config.reminders.zone)
+    unit_of_item = dict(session.execute(
+        select(Item.id, Item.plan_id).where(Item.plan_id.in_(list(plan_units)))).all())
+    by_unit: dict[str, Counter] = {}
+    for view in views:
+        by_unit.setdefault(plan_units[unit_of_item[view.id]], Counter())[view.state] += 1
+    total = Counter()
+    for counts in by_unit.values():
+        total.update(counts)
+    lines = [texts.PROVINCE_TITLE.format(count=len(by_unit), day=texts.show_date(today)),
+             texts.PROVINCE_TOTAL.format(total=sum(total.values()), counts=texts.state_counts(total)),
+             "", texts.PROVINCE_BY_UNIT]
+    ranked = sorted(by_unit.items(), key=lambda entry: (-entry[1].get("overdue", 0), entry[0]))
+    lines += [texts.province_line(name, counts) for name, counts in ranked]
     return "\n".join(lines)

@@ -275,7 +275,9 @@ HELP = (
     "• /giahan 3.7 15/3 lý do — xin gia hạn\n"
     "• /lich — các tin nhắc sắp tới của tôi\n"
     "• /kenh — chọn nhận tin qua Zalo hay Telegram\n"
-    "• /tongket — tình hình thực hiện kế hoạch (Chủ tịch, văn phòng)"
+    "• /tongket — tình hình thực hiện kế hoạch; /tongket II, /tongket 3.7, /tongket Tư pháp "
+    "(Chủ tịch, văn phòng)\n"
+    "• /baocao — báo cáo kết quả thực hiện (Excel; /baocao word cho bản Word)"
 )
 SOMETHING_WRONG = "Xin lỗi, bot gặp lỗi khi xử lý tin này. Tin đã được lưu; văn phòng sẽ kiểm tra."
 NOT_UNDERSTOOD = (
@@ -522,3 +524,56 @@ def report_note(day: date, person: str, intent: str, percent: int | None, note: 
 def chart_state_name(state: str) -> str:
     name = STATE_NAMES.get(state, state)
     return name[:1].upper() + name[1:]
+
+
+# --------------------------------------------------------------------- backups
+
+BACKUP_ERRORS = {
+    "missing": "Không tìm thấy tệp sao lưu {path}.",
+    "not_backup": "Tệp {path} không phải là bản sao lưu của Nhắc việc.",
+    "unsupported_version": "Bản sao lưu {path} có định dạng phiên bản {version}, "
+                           "chương trình này chưa đọc được; hãy cập nhật chương trình.",
+    "corrupt": "Tệp sao lưu {path} bị hỏng (dòng {line}: {details}); không khôi phục gì cả.",
+    "unknown_revision": "Bản sao lưu {path} được tạo từ cơ sở dữ liệu phiên bản {revision}, "
+                        "chương trình này không biết phiên bản đó; hãy cập nhật chương trình "
+                        "rồi khôi phục lại.",
+    "database_unknown_revision": "Cơ sở dữ liệu đang ở phiên bản {revision}, chương trình này "
+                                 "không biết phiên bản đó; hãy cập nhật chương trình.",
+    "not_migrated": "Cơ sở dữ liệu chưa được khởi tạo (chưa chạy migrate): không có gì để sao lưu.",
+    "not_empty": "Cơ sở dữ liệu đích đã có dữ liệu (bảng {tables}). Khôi phục sẽ xoá toàn bộ "
+                 "dữ liệu này; nếu chắc chắn, hãy chạy lại với --force.",
+    "rejected": "Cơ sở dữ liệu không nhận dữ liệu của bản sao lưu {path} ({details}); "
+                "không có dòng nào được ghi.",
+}
+
+
+def backup_error(code: str, params: dict[str, object]) -> str:
+    return BACKUP_ERRORS.get(code, "Lỗi sao lưu/khôi phục ({code}).").format(code=code, **params)
+
+REPORT_SENT = "📄 Báo cáo kết quả thực hiện kế hoạch: {name}"
+REPORT_SAVED = (
+    "📄 Đã lập báo cáo kết quả thực hiện kế hoạch. Zalo không gửi được tệp, "
+    "báo cáo được lưu trên máy chủ tại: {path}"
+)
+CLI_REPORT = "lập báo cáo kết quả thực hiện (bảng phụ lục kèm trạng thái từng việc)"
+CLI_FORMAT = "định dạng: xlsx (Excel) hoặc docx (Word)"
+CLI_AS_OF = "tình hình đến ngày (YYYY-MM-DD, mặc định hôm nay)"
+CLI_OUTPUT = "nơi lưu tệp (mặc định: thư mục data/reports)"
+CLI_TONGKET = "in bản tổng kết như lệnh /tongket; --all: toàn bộ các xã"
+CLI_ALL_UNITS = "tổng kết tất cả các xã trong cơ sở dữ liệu"
+CLI_DRILL = "như tham số của /tongket: phần (II), vai trò, người hoặc mã việc"
+PROVINCE_TITLE = "📊 Tổng kết {count} xã đến ngày {day}"
+PROVINCE_TOTAL = "Toàn bộ {total} việc: {counts}"
+PROVINCE_BY_UNIT = "Theo xã (nhiều việc quá hạn nhất trước):"
+
+
+def report_file_name(year: int, day: date, kind: str) -> str:
+    return f"bao-cao-ke-hoach-{year}-den-{day.isoformat()}.{kind}"
+
+
+def province_line(unit: str, counts) -> str:
+    total = sum(counts.values())
+    done = counts.get("done_on_time", 0) + counts.get("done_late", 0)
+    late = counts.get("overdue", 0)
+    return f"• {unit}: {done}/{total} xong, {STATE_MARKS['overdue']} {late} quá hạn"
+REPORT_SAVED_CLI = "Đã lưu báo cáo: {path}"

@@ -35,7 +35,8 @@ async def world(db_url, config, tmp_path):
     upgrade(engine)
     sessions = make_sessionmaker(engine)
     quiet = config.reminders.model_copy(update={"tick_seconds": 3600})
-    config = config.model_copy(update={"reminders": quiet})
+    storage = config.storage.model_copy(update={"data_dir": tmp_path / "data"})
+    config = config.model_copy(update={"reminders": quiet, "storage": storage})
     with sessions.begin() as session:
         import_plan(session, interpret(read_document(SAMPLE_TXT)), config.units[0], NOW)
     async with FakeTelegram() as tg, FakeZalo() as zl:
@@ -303,3 +304,44 @@ async def test_faults_from_the_chat_services_lose_nothing_and_send_nothing_twice
     [notice] = [m["text"] for m in zl.sent if m["chat_id"] == HOA_ZALO
                 and m["text"].startswith("⚠️ Không gửi được")]
     assert "• Nông Văn Hùng qua Telegram: người này đã chặn bot" in notice
+
+
+async def test_the_chairman_gets_the_chart_and_the_report_as_a_document_on_telegram(world):
+    sessions, config, tg, zl, tmp_path = world
+    link(sessions, "Hoàng Văn Thái", "telegram", CHAIRMAN_TG)
+    async with bot(world):
+        tg.user_says(CHAIRMAN_TG, "/tongket")
+        summary, chart = await tg.wait_for_messages(CHAIRMAN_TG, 2, timeout=10)
+        tg.user_says(CHAIRMAN_TG, "/baocao")
+        messages = await tg.wait_for_messages(CHAIRMAN_TG, 4, timeout=10)
+    assert summary["text"].startswith("📊 Tổng kết thực hiện kế hoạch đến ngày 08/02/2023")
+    assert chart["method"] == "sendPhoto" and chart["content"].startswith(b"\x89PNG")
+    note, document = messages[2], messages[3]
+    assert note["text"] == "📄 Báo cáo kết quả thực hiện kế hoạch: bao-cao-ke-hoach-2023-den-2023-02-08.xlsx"
+    assert document["method"] == "sendDocument"
+    assert document["filename"] == "bao-cao-ke-hoach-2023-den-2023-02-08.xlsx"
+    import io
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(document["content"])).active
+    codes = [str(cell.value) for cell in sheet["D"] if cell.value and str(cell.value)[:1].isdigit()]
+    assert any(code.startswith("3.7") for code in codes)
+
+
+async def test_on_zalo_the_chairman_gets_text_only_and_the_report_is_saved(world):
+    sessions, config, tg, zl, tmp_path = world
+    link(sessions, "Hoàng Văn Thái", "zalo", "z-thai")
+    async with bot(world):
+        zl.user_says("z-thai", "/tongket")
+        [summary] = await zl.wait_for_messages("z-thai", 1, timeout=10)
+        zl.user_says("z-thai", "/baocao")
+        messages = await zl.wait_for_messages("z-thai", 2, timeout=10)
+    assert summary["text"].startswith("📊 Tổng kết thực hiện kế hoạch")
+    assert all(m["method"] == "sendMessage" and len(m["text"]) <= 2000 for m in zl.sent)
+    assert messages[1]["text"].startswith("📄 Đã lập báo cáo kết quả thực hiện kế hoạch. Zalo không gửi được tệp")
+    saved = messages[1]["text"].rsplit(": ", 1)[1]
+    assert saved.endswith(".xlsx")
+    from pathlib import Path
+
+    assert Path(saved).read_bytes()[:2] == b"PK"
