@@ -26,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     now = datetime.now(UTC)
     if args.command == "migrate":
         return cli.cmd_migrate(config, sys.stdout)
+    if args.command == "check":
+        return cli.cmd_check(config, now, sys.stdout)
     if args.command == "import":
         return cli.cmd_import(config, args.file, year=args.year, unit=args.unit,
                               dry_run=args.dry_run, as_json=args.json, now=now, out=sys.stdout)

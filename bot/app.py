@@ -87,8 +87,11 @@ def demo_start(sessions: sessionmaker[Session], config: Config) -> datetime | No
     return (at + timedelta(seconds=1)).astimezone(UTC)
 
 
-async def serve(rt: Runtime, stop: asyncio.Event) -> None:
-    """Run until `stop` is set: a few fixed jobs, created here, in the in-memory job store."""
+async def serve(rt: Runtime, stop: asyncio.Event, *, web: tuple[str, int] | None = None) -> None:
+    """Run until `stop` is set: a few fixed jobs, created here, in the in-memory job store.
+
+    `web` (host, port) also serves /healthz and, in webhook mode, Zalo's webhook.
+    """
     interval = max(0.05, rt.clock.real_seconds(rt.config.reminders.tick_seconds))
     scheduler = AsyncIOScheduler(timezone=UTC)
     state = {"leader": None}
@@ -97,10 +100,15 @@ async def serve(rt: Runtime, stop: asyncio.Event) -> None:
                       max_instances=1, coalesce=True, misfire_grace_time=int(interval * 10) + 1,
                       next_run_time=datetime.now(UTC))
     started: list[Channel] = []
+    runner = None
     try:
         for channel in rt.channels.values():
             await channel.start(partial(handle_update, rt))
             started.append(channel)
+        if web is not None:
+            from bot.web import start_web
+
+            runner = await start_web(rt, web[0], web[1], rt.config.zalo.webhook_url or None)
         scheduler.start()
         # Everything built at start-up lives as long as the process: keep it out of the
         # collector's full passes, which otherwise stall the loop under load.
@@ -110,6 +118,8 @@ async def serve(rt: Runtime, stop: asyncio.Event) -> None:
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
+        if runner is not None:
+            await runner.cleanup()
         for channel in started:
             await channel.stop()
         with rt.sessions.begin() as session:

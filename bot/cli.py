@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("text", nargs="*", help=texts.CLI_PARSE_TEXT)
 
     commands.add_parser("migrate", help=texts.CLI_MIGRATE)
+    commands.add_parser("check", help=texts.CLI_CHECK)
 
     schedule = commands.add_parser("schedule", help=texts.CLI_SCHEDULE)
     schedule.add_argument("--from", dest="start", type=date.fromisoformat, help=texts.CLI_FROM)
@@ -125,7 +126,8 @@ def cmd_run(config: Config, *, start_at: datetime | None, speed: float, demo: bo
     async def main() -> None:
         stop = asyncio.Event()
         install_signal_handlers(stop)
-        await serve(runtime, stop)
+        await serve(runtime, stop,
+                    web=None if console_only else (config.web.listen, config.web.port))
 
     try:
         asyncio.run(main())
@@ -212,6 +214,63 @@ def cmd_invite(config: Config, who: str, unit: str | None, now: datetime, out: T
             if config.telegram.bot_username else None)
     print(texts.invite_text(name, code, link), file=out)
     return 0
+
+
+def cmd_check(config: Config, now: datetime, out: TextIO) -> int:
+    """What this installation has: config, database, channels, plans, who cannot be reached."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import func
+
+    from bot.config import secret
+    from db.migrate import alembic_config
+    from db.models import ChatLink, Person, Role, TickLease
+
+    lines = [texts.CHECK_CONFIG.format(units=len(config.units),
+                                       roles=sum(len(u.roles) for u in config.units),
+                                       people=len({p for u in config.units for r in u.roles
+                                                   for p in r.people}))]
+    engine = make_engine(config.database.url)
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    except Exception as error:  # an unreachable database is what this command reports
+        log.warning("check: database unreachable: %s", error)
+        print("\n".join(lines + [texts.CHECK_DB_DOWN.format(url=_safe_url(config.database.url))]),
+              file=out)
+        return 1
+    healthy = current == head
+    lines.append((texts.CHECK_DB_OK if healthy else texts.CHECK_DB_BEHIND).format(
+        url=_safe_url(config.database.url), current=current or "—", head=head))
+    for name, token, mode in (("Telegram", "TELEGRAM_BOT_TOKEN", config.telegram.webhook_url),
+                              ("Zalo", "ZALO_BOT_TOKEN", config.zalo.webhook_url)):
+        state = (texts.CHECK_WEBHOOK.format(url=mode) if mode else texts.CHECK_POLLING) \
+            if secret(token) else texts.CHECK_NO_TOKEN.format(variable=token)
+        lines.append(texts.CHECK_CHANNEL.format(name=name, state=state))
+    if healthy:
+        with make_sessionmaker(engine)() as session:
+            for plan in session.scalars(select(Plan).order_by(Plan.year.desc())):
+                count = session.scalar(select(func.count()).select_from(Item).where(
+                    Item.plan_id == plan.id, Item.removed_at.is_(None)))
+                lines.append(texts.CHECK_PLAN.format(unit=plan.unit.name, title=plan.title,
+                                                     items=count))
+            empty = [r.name for r in session.scalars(select(Role)) if not r.people]
+            if empty:
+                lines.append(texts.CHECK_EMPTY_ROLES.format(roles=", ".join(empty)))
+            linked = set(session.scalars(select(ChatLink.person_id).where(
+                ChatLink.unreachable_at.is_(None))))
+            unlinked = [p.name for p in session.scalars(select(Person).order_by(Person.name))
+                        if p.id not in linked]
+            if unlinked:
+                lines.append(texts.CHECK_UNLINKED.format(count=len(unlinked),
+                                                         names=", ".join(unlinked)))
+            lease = session.get(TickLease, "reminder-tick")
+            lines.append(texts.CHECK_TICK_RUNNING.format(holder=lease.holder)
+                         if lease and lease.expires_at > now else texts.CHECK_TICK_IDLE)
+    engine.dispose()
+    print("\n".join(lines), file=out)
+    return 0 if healthy else 1
 
 
 def cmd_migrate(config: Config, out: TextIO) -> int:

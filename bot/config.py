@@ -95,6 +95,12 @@ class TelegramConfig(_Strict):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
 
 
+class WebConfig(_Strict):
+    # The health check (/healthz) and the Zalo webhook; started when a chat token is set.
+    listen: str = "0.0.0.0"
+    port: int = Field(default=8080, ge=1, le=65535)
+
+
 class ZaloConfig(_Strict):
     api_base_url: str = "https://bot-api.zaloplatforms.com"
     webhook_url: str = ""
@@ -139,6 +145,7 @@ class Config(_Strict):
     evidence: EvidenceConfig = EvidenceConfig()
     telegram: TelegramConfig = TelegramConfig()
     zalo: ZaloConfig = ZaloConfig()
+    web: WebConfig = WebConfig()
     units: list[UnitConfig] = Field(min_length=1)
 
     @field_validator("units")

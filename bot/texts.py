@@ -577,3 +577,23 @@ def province_line(unit: str, counts) -> str:
     late = counts.get("overdue", 0)
     return f"• {unit}: {done}/{total} xong, {STATE_MARKS['overdue']} {late} quá hạn"
 REPORT_SAVED_CLI = "Đã lưu báo cáo: {path}"
+
+# ----------------------------------------------------------------- operations
+
+CLI_CHECK = "kiểm tra cấu hình, cơ sở dữ liệu, kênh chat và những người chưa nhận được tin"
+CHECK_CONFIG = "Cấu hình: hợp lệ — {units} xã, {roles} vai trò, {people} người."
+CHECK_DB_OK = "Cơ sở dữ liệu: {url} — kết nối được, lược đồ {current} (mới nhất)."
+CHECK_DB_BEHIND = (
+    "Cơ sở dữ liệu: {url} — lược đồ {current}, bản mới nhất là {head}: "
+    "chạy `python -m bot migrate`."
+)
+CHECK_DB_DOWN = "Cơ sở dữ liệu: {url} — KHÔNG kết nối được (xem nhật ký để biết chi tiết)."
+CHECK_CHANNEL = "{name}: {state}."
+CHECK_POLLING = "có token, nhận tin bằng long polling"
+CHECK_WEBHOOK = "có token, nhận tin qua webhook {url}"
+CHECK_NO_TOKEN = "chưa cấu hình (đặt biến môi trường {variable})"
+CHECK_PLAN = "Kế hoạch: {unit} — {title}: {items} việc."
+CHECK_EMPTY_ROLES = "Vai trò chưa có người giữ: {roles}."
+CHECK_UNLINKED = "{count} người chưa kết nối Zalo/Telegram (python -m bot invite TÊN): {names}."
+CHECK_TICK_RUNNING = "Lịch nhắc: đang do tiến trình {holder} chạy."
+CHECK_TICK_IDLE = "Lịch nhắc: chưa có tiến trình nào đang chạy."
