@@ -29,7 +29,7 @@ from bot.channels.base import Button, Channel, DeliveryError, Incoming
 from bot.clock import Clock
 from bot.config import Config
 from bot.plan.interpret import fold
-from bot.quick import acknowledgement, quick_reply
+from bot.quick import WhoCache, acknowledgement, quick_reply
 from bot.replies import Reply, understand
 from bot.status import load_items
 from db.models import (
@@ -61,6 +61,7 @@ class Runtime:
     # Updates from different chats are handled concurrently; one chat's stay in order.
     chat_locks: defaultdict[tuple[str, str], asyncio.Lock] = field(
         default_factory=lambda: defaultdict(asyncio.Lock))
+    who: WhoCache = field(default_factory=WhoCache)
 
 
 @dataclass
@@ -85,7 +86,7 @@ async def _handle(rt: Runtime, incoming: Incoming) -> None:
     now = rt.clock.now()
     try:
         with rt.sessions.begin() as session:
-            quick = quick_reply(session, rt.config, incoming, now)
+            quick = quick_reply(session, rt.config, incoming, now, rt.who)
     except Exception:
         # Rolled back, message row included: the general way below stores it and answers.
         log.exception("quick handling of a message from %s/%s failed", incoming.channel,

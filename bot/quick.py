@@ -11,6 +11,7 @@ stores the message on its own.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -56,22 +57,58 @@ class _Open:
     due: date | None
 
 
-def quick_reply(session: Session, config, incoming: Incoming, now: datetime) -> str | None:
+@dataclass(frozen=True, slots=True)
+class _Who:
+    person_id: int
+    roles: frozenset[int]
+    office: bool
+    plan_ids: tuple[int, ...]
+    year: int | None
+
+
+class WhoCache:
+    """Who writes from a chat, and their unit's current plans, remembered for a short while.
+
+    Only known chats are remembered, so a new invitation works at once; a change of roles
+    or a new plan is seen within `seconds`.
+    """
+
+    def __init__(self, seconds: float = 30.0) -> None:
+        self._seconds = seconds
+        self._entries: dict[tuple[str, str], tuple[float, _Who]] = {}
+
+    def get(self, connection, channel: str, chat_id: str) -> _Who | None:
+        key = (channel, chat_id)
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] > time.monotonic():
+            return entry[1]
+        person = connection.execute(_PERSON, {"channel": channel, "chat": chat_id}).first()
+        if person is None:
+            return None
+        person_id, unit_id, is_admin = person
+        roles = connection.execute(_ROLES, {"person": person_id}).all()
+        plans = connection.execute(_PLANS, {"unit": unit_id}).all()
+        year = max((y for _, y in plans), default=None)
+        who = _Who(person_id, frozenset(role_id for role_id, _ in roles),
+                   bool(is_admin) or any(duty == "coordinator" for _, duty in roles),
+                   tuple(plan_id for plan_id, y in plans if y == year), year)
+        self._entries[key] = (time.monotonic() + self._seconds, who)
+        return who
+
+
+def quick_reply(session: Session, config, incoming: Incoming, now: datetime,
+                cache: WhoCache) -> str | None:
     """The acknowledgement text when the message took the quick way; None to go the general way."""
     if (incoming.channel == "console" or incoming.callback_data or incoming.attachment is not None
             or incoming.text.lstrip().startswith("/")):
         return None
     connection = session.connection()
-    person = connection.execute(_PERSON, {"channel": incoming.channel,
-                                          "chat": incoming.chat_id}).first()
-    if person is None:
+    who = cache.get(connection, incoming.channel, incoming.chat_id)
+    if who is None:
         return None
-    person_id, unit_id, is_admin = person
+    person_id, plan_ids, year = who.person_id, list(who.plan_ids), who.year
     if connection.execute(_PENDING, {"person": person_id}).first() is not None:
         return None
-    plans = connection.execute(_PLANS, {"unit": unit_id}).all()
-    year = max((y for _, y in plans), default=None)
-    plan_ids = [plan_id for plan_id, y in plans if y == year]
     today = local_day(now, config.reminders.zone)
     reply = understand(incoming.text, today, year)
     if reply.intent not in QUICK_INTENTS or len(reply.codes) != 1 or not plan_ids:
@@ -81,10 +118,8 @@ def quick_reply(session: Session, config, incoming: Incoming, now: datetime) -> 
     if item is None:
         return None
     item_id, title = item
-    roles = connection.execute(_ROLES, {"person": person_id}).all()
-    office = is_admin or any(duty == "coordinator" for _, duty in roles)
     owners = set(connection.execute(_OWNER_ROLES, {"item": item_id}).scalars())
-    if not office and not owners & {role_id for role_id, _ in roles}:
+    if not who.office and not owners & who.roles:
         return None
     open_milestones = [_Open(mid, kind, label, due) for mid, kind, label, due, done_at
                        in connection.execute(_MILESTONES, {"item": item_id}) if done_at is None

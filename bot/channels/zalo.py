@@ -303,7 +303,8 @@ class ZaloChannel:
             raise DeliveryError(f"zalo {method}: {error}", permanent=False) from None
         message_id = result.get("message_id") if isinstance(result, Mapping) else None
         ms = (time.monotonic() - started) * 1000
-        log.info("zalo %s chat=%s ok message_id=%s %.0f ms", method, chat_id, message_id, ms)
+        # DEBUG: the caller writes the one line per delivery or reply that operators read.
+        log.debug("zalo %s chat=%s ok message_id=%s %.0f ms", method, chat_id, message_id, ms)
         return Sent(message_id=str(message_id) if message_id is not None else None)
 
     # -- receiving -----------------------------------------------------------------------
