@@ -472,7 +472,7 @@ async def test_a_bad_request_of_our_making_is_logged_as_an_error(
 async def test_each_send_is_logged_once_with_chat_outcome_and_duration(
     tg: FakeTelegram, channel: TelegramChannel, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.channels.telegram")
+    caplog.set_level(logging.DEBUG, logger="bot.channels.telegram")
     await channel.send_text("42", "một")
     tg.fail_next("sendMessage", error_code=403)
     with pytest.raises(DeliveryError):

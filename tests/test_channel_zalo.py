@@ -525,7 +525,7 @@ async def test_rows_of_buttons_are_numbered_across_rows(
 async def test_each_send_is_logged_once_with_chat_outcome_and_duration(
     zl: FakeZalo, channel: ZaloChannel, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.channels.zalo")
+    caplog.set_level(logging.DEBUG, logger="bot.channels.zalo")
     await channel.send_text("u1", "một")
     zl.fail_next("sendMessage", error_code=403)
     with pytest.raises(DeliveryError):
