@@ -1,0 +1,34 @@
+# Nhắc việc: build with `docker compose build` (or `docker build -t nhacviec .`).
+
+# ---- builder: a virtualenv with the project and its pinned dependencies ----
+FROM python:3.11-slim AS builder
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1
+RUN python -m venv /venv
+ENV PATH=/venv/bin:$PATH
+WORKDIR /src
+COPY pyproject.toml requirements.lock README.md ./
+COPY bot ./bot
+COPY db ./db
+COPY jobs ./jobs
+# A normal (non-editable) install: the code, bot/samples and db/migrations go into /venv.
+RUN pip install -c requirements.lock .
+
+# ---- runtime ----
+FROM python:3.11-slim
+RUN groupadd --system --gid 10001 nhacviec \
+ && useradd --system --uid 10001 --gid nhacviec --home-dir /app --no-create-home \
+      --shell /usr/sbin/nologin nhacviec
+COPY --from=builder /venv /venv
+WORKDIR /app
+COPY config.toml /app/config.toml
+# Evidence files, reports and (without DATABASE_URL) the SQLite database live here.
+RUN mkdir -p /app/data && chown nhacviec:nhacviec /app/data
+ENV NHACVIEC_CONFIG=/app/config.toml PYTHONUNBUFFERED=1 PATH=/venv/bin:$PATH
+VOLUME ["/app/data"]
+USER nhacviec
+# 8080: health check and Zalo webhook; 8443: Telegram webhook.
+EXPOSE 8080 8443
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4).status == 200 else 1)"]
+# `run` applies the migrations before it starts; the bot stops cleanly on SIGTERM.
+CMD ["python", "-m", "bot", "run"]
