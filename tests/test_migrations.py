@@ -17,24 +17,13 @@ from db.migrate import MIGRATIONS, downgrade, upgrade
 from db.models import Base, Milestone, Person, Reminder
 from db.session import make_engine, make_sessionmaker
 from jobs.schedule import refresh_schedule
-from tests.conftest import NOW, PG_URL
+from tests.conftest import NOW
 
 SCRIPT = ScriptDirectory(str(MIGRATIONS))
 HEAD = SCRIPT.get_current_head()
 # Oldest first.
 REVISIONS = [r.revision for r in reversed(list(SCRIPT.walk_revisions("base", "heads")))]
 PREVIOUS_RELEASE = "0001_plan_import"
-
-# A known bug, kept visible: db/migrations/env.py runs SQLite migrations with foreign keys ON,
-# so when batch mode rebuilds a table (0003 rebuilds `person`, `milestone`, `delivery`) its
-# DROP TABLE cascades into every table pointing at it: person_role, chat_link, delivery,
-# reminder, … are emptied. Strict: once env.py turns foreign keys off around the migrations,
-# these tests pass and the marker must go.
-BEFORE_0003 = {"0001_plan_import", "0002_reminders"}
-SQLITE_CASCADE = pytest.mark.xfail(
-    not PG_URL, strict=True,
-    reason="SQLite: batch rebuilds in 0003 cascade-delete rows (PRAGMA foreign_keys on in env.py)")
-
 
 @pytest.fixture
 def engine(db_url):
@@ -213,7 +202,6 @@ def _utc(value):
     return value
 
 
-@SQLITE_CASCADE
 def test_the_previous_release_with_data_upgrades_and_the_code_works_on_it(engine, config):
     upgrade(engine, PREVIOUS_RELEASE)
     rows = old_rows()
@@ -293,8 +281,7 @@ def sample_value(column, row_id: int):
     raise AssertionError(f"no sample for {column.table.name}.{column.name}: {kind!r}")
 
 
-@pytest.mark.parametrize("start", [
-    pytest.param(rev, marks=SQLITE_CASCADE) if rev in BEFORE_0003 else rev for rev in REVISIONS[:-1]])
+@pytest.mark.parametrize("start", REVISIONS[:-1])
 def test_rows_in_every_table_survive_the_upgrade_to_head(engine, start):
     upgrade(engine, start)
     with engine.begin() as connection:
