@@ -26,6 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     now = datetime.now(UTC)
     if args.command == "migrate":
         return cli.cmd_migrate(config, sys.stdout)
+    if args.command == "backup":
+        return cli.cmd_backup(config, args.file, sys.stdout)
+    if args.command == "restore":
+        return cli.cmd_restore(config, args.file, args.force, sys.stdout)
     if args.command == "check":
         return cli.cmd_check(config, now, sys.stdout)
     if args.command == "import":

@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help=texts.CLI_MIGRATE)
     commands.add_parser("check", help=texts.CLI_CHECK)
 
+    backup = commands.add_parser("backup", help=texts.CLI_BACKUP)
+    backup.add_argument("file", type=Path, help=texts.CLI_BACKUP_FILE)
+    restore = commands.add_parser("restore", help=texts.CLI_RESTORE)
+    restore.add_argument("file", type=Path, help=texts.CLI_BACKUP_FILE)
+    restore.add_argument("--force", action="store_true", help=texts.CLI_FORCE)
+
     schedule = commands.add_parser("schedule", help=texts.CLI_SCHEDULE)
     schedule.add_argument("--from", dest="start", type=date.fromisoformat, help=texts.CLI_FROM)
     schedule.add_argument("--to", dest="end", type=date.fromisoformat, help=texts.CLI_TO)
@@ -271,6 +277,36 @@ def cmd_check(config: Config, now: datetime, out: TextIO) -> int:
     engine.dispose()
     print("\n".join(lines), file=out)
     return 0 if healthy else 1
+
+
+def cmd_backup(config: Config, file: Path, out: TextIO) -> int:
+    from db.backup import BackupError, backup
+
+    engine = make_engine(config.database.url)
+    try:
+        info = backup(engine, file)
+    except BackupError as error:
+        print(error, file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(texts.BACKUP_DONE.format(path=info.path, rows=info.rows, revision=info.revision), file=out)
+    return 0
+
+
+def cmd_restore(config: Config, file: Path, force: bool, out: TextIO) -> int:
+    from db.backup import BackupError, restore
+
+    engine = make_engine(config.database.url)
+    try:
+        info = restore(engine, file, force=force)
+    except BackupError as error:
+        print(error, file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(texts.RESTORE_DONE.format(path=info.path, rows=info.rows), file=out)
+    return 0
 
 
 def cmd_migrate(config: Config, out: TextIO) -> int:

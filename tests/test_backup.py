@@ -436,3 +436,24 @@ def test_a_value_of_the_wrong_type_is_refused_before_anything_is_written(source,
     with pytest.raises(BackupError) as refused:
         restore(source, naive, force=True)
     assert refused.value.code == "corrupt" and "item.created_at" in refused.value.params["details"]
+
+
+def test_the_backup_and_restore_commands_speak_vietnamese_and_refuse_to_overwrite(
+        db_url, config, tmp_path, capsys):
+    import io
+
+    from bot import cli
+
+    source = config.model_copy(update={"database": config.database.model_copy(update={"url": db_url})})
+    cli.cmd_import(source, SAMPLE_TXT, year=None, unit=None, dry_run=False, as_json=False, now=NOW,
+                   out=io.StringIO())
+    file = tmp_path / "sao-luu.jsonl.gz"
+    out = io.StringIO()
+    assert cli.cmd_backup(source, file, out) == 0
+    assert out.getvalue().startswith("Đã sao lưu ")
+    target = source.model_copy(update={"database": source.database.model_copy(
+        update={"url": f"sqlite:///{tmp_path / 'khac.db'}"})})
+    assert cli.cmd_restore(target, file, False, out) == 0
+    assert cli.cmd_restore(target, file, False, out) == 2
+    assert "hãy chạy lại với --force" in capsys.readouterr().err
+    assert cli.cmd_restore(target, file, True, out) == 0

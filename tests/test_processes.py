@@ -7,6 +7,7 @@ import os
 import pty
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -28,13 +29,23 @@ CHATS = {"Hoàng Văn Thái": 1001, "Ma Thị Hoa": 1002, "Lường Văn Đức"
          "Triệu Thị Mai": 1005, "Nông Văn Hùng": 1006, "Lý Văn Toàn": 1007}
 
 
-def write_config(tmp_path: Path, api_base_url: str, tick_seconds: float) -> Path:
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_config(tmp_path: Path, api_base_url: str, tick_seconds: float, name: str = "config.toml"
+                 ) -> Path:
+    """The shipped config pointed at the fake; each process gets its own health port."""
     text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    text = text.replace("port = 8080", f"port = {free_port()}")
+    text = text.replace('listen = "0.0.0.0"', 'listen = "127.0.0.1"')
     text = text.replace('api_base_url = "https://api.telegram.org/bot"',
                         f'api_base_url = "{api_base_url}"')
     text = text.replace("tick_seconds = 60", f"tick_seconds = {tick_seconds}")
     text = text.replace('data_dir = "data"', f'data_dir = "{tmp_path / "data"}"')
-    path = tmp_path / "config.toml"
+    path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -149,11 +160,13 @@ async def test_two_processes_on_one_database_only_one_ticks_and_the_other_takes_
     prepare(db_url, config)
     async with FakeTelegram() as tg:
         env = bot_env(db_url, write_config(tmp_path, tg.base_url, 2), tg.token)
+        other_env = bot_env(db_url, write_config(tmp_path, tg.base_url, 2, "other.toml"), tg.token)
         # Both start half a simulated minute before 07:30; the clock runs 10x.
         first = await start_bot(env, "2023-02-08T07:29:00+07:00", 10, tmp_path / "first.log")
         await wait_for(lambda: "runs the reminder tick" in (tmp_path / "first.log").read_text(), 30,
                        "the first process to take the tick")
-        second = await start_bot(env, "2023-02-08T07:29:02+07:00", 10, tmp_path / "second.log")
+        second = await start_bot(other_env, "2023-02-08T07:29:02+07:00", 10,
+                                 tmp_path / "second.log")
         try:
             await wait_for(lambda: "stands by" in (tmp_path / "second.log").read_text(), 30,
                            "the second process to stand by")
