@@ -34,15 +34,18 @@ _PERSON = (select(Person.id, Person.unit_id, Person.is_admin).join(ChatLink, Cha
 _ROLES = (select(Role.id, Role.duty).join(PersonRole, PersonRole.role_id == Role.id)
           .where(PersonRole.person_id == bindparam("person")))
 _PLANS = select(Plan.id, Plan.year).where(Plan.unit_id == bindparam("unit"))
-_PENDING = select(PendingQuestion.person_id).where(PendingQuestion.person_id == bindparam("person"))
-_ITEM = (select(Item.id, Item.title).where(
-    Item.plan_id.in_(bindparam("plans", expanding=True)), Item.code == bindparam("code"),
-    Item.removed_at.is_(None)))
-_OWNER_ROLES = (select(ItemRole.role_id)
-                .where(ItemRole.item_id == bindparam("item"), ItemRole.part == "owner"))
-_MILESTONES = (select(Milestone.id, Milestone.kind, Milestone.label, Milestone.due,
-                      Milestone.done_at)
-               .where(Milestone.item_id == bindparam("item")).order_by(Milestone.position))
+# One round trip for the item, its milestones, its owner roles and whether a question waits
+# (one row per milestone and owner role: a handful).
+_ITEM = (
+    select(Item.id, Item.title, Milestone.id, Milestone.kind, Milestone.label, Milestone.due,
+           Milestone.done_at, ItemRole.role_id,
+           select(PendingQuestion.person_id).where(
+               PendingQuestion.person_id == bindparam("person")).scalar_subquery())
+    .join(Milestone, Milestone.item_id == Item.id)
+    .outerjoin(ItemRole, (ItemRole.item_id == Item.id) & (ItemRole.part == "owner"))
+    .where(Item.plan_id.in_(bindparam("plans", expanding=True)), Item.code == bindparam("code"),
+           Item.removed_at.is_(None))
+    .order_by(Milestone.position))
 _MESSAGE = insert(Message)
 _REPLY = insert(ItemReply)
 _DONE = update(Milestone).where(Milestone.id == bindparam("milestone")).values(
@@ -107,23 +110,23 @@ def quick_reply(session: Session, config, incoming: Incoming, now: datetime,
     if who is None:
         return None
     person_id, plan_ids, year = who.person_id, list(who.plan_ids), who.year
-    if connection.execute(_PENDING, {"person": person_id}).first() is not None:
-        return None
     today = local_day(now, config.reminders.zone)
     reply = understand(incoming.text, today, year)
     if reply.intent not in QUICK_INTENTS or len(reply.codes) != 1 or not plan_ids:
         return None
     code = reply.codes[0]
-    item = connection.execute(_ITEM, {"plans": plan_ids, "code": code}).first()
-    if item is None:
+    rows = connection.execute(_ITEM, {"plans": plan_ids, "code": code, "person": person_id}).all()
+    if not rows or rows[0][8] is not None:  # no such item, or a question waits for an answer
         return None
-    item_id, title = item
-    owners = set(connection.execute(_OWNER_ROLES, {"item": item_id}).scalars())
+    item_id, title = rows[0][0], rows[0][1]
+    owners = {row[7] for row in rows if row[7] is not None}
     if not who.office and not owners & who.roles:
         return None
-    open_milestones = [_Open(mid, kind, label, due) for mid, kind, label, due, done_at
-                       in connection.execute(_MILESTONES, {"item": item_id}) if done_at is None
-                       and kind != "none"]
+    seen: dict[int, _Open] = {}
+    for _, _, mid, kind, label, due, done_at, _, _ in rows:
+        if done_at is None and kind != "none":
+            seen.setdefault(mid, _Open(mid, kind, label, due))
+    open_milestones = list(seen.values())
     if not open_milestones:
         return None
     target = _first(open_milestones)
