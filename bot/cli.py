@@ -132,8 +132,8 @@ def cmd_run(config: Config, *, start_at: datetime | None, speed: float, demo: bo
     async def main() -> None:
         stop = asyncio.Event()
         install_signal_handlers(stop)
-        await serve(runtime, stop,
-                    web=None if console_only else (config.web.listen, config.web.port))
+        # The terminal demo needs no HTTP endpoint; `run` always has one, for health checks.
+        await serve(runtime, stop, web=None if demo else (config.web.listen, config.web.port))
 
     try:
         asyncio.run(main())

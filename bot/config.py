@@ -96,7 +96,7 @@ class TelegramConfig(_Strict):
 
 
 class WebConfig(_Strict):
-    # The health check (/healthz) and the Zalo webhook; started when a chat token is set.
+    # The health check (/healthz) and the Zalo webhook; served by `python -m bot run`.
     listen: str = "0.0.0.0"
     port: int = Field(default=8080, ge=1, le=65535)
 
