@@ -9,7 +9,6 @@ more for a commune, or the province-wide summary 500 ms or more.
 from __future__ import annotations
 
 import random
-import statistics
 import sys
 import tempfile
 import time

@@ -118,7 +118,7 @@ def quick_reply(session: Session, config, incoming: Incoming, now: datetime,
     rows = connection.execute(_ITEM, {"plans": plan_ids, "code": code, "person": person_id}).all()
     if not rows or rows[0][8] is not None:  # no such item, or a question waits for an answer
         return None
-    item_id, title = rows[0][0], rows[0][1]
+    title = rows[0][1]
     owners = {row[7] for row in rows if row[7] is not None}
     if not who.office and not owners & who.roles:
         return None

@@ -14,7 +14,7 @@ from bot.config import Config
 from bot.plan.interpret import fold
 from bot.status import ItemView, latest_plans, load_items
 from db.models import (
-    Delivery, Evidence, Extension, Item, ItemReply, ItemRole, Milestone, Person, PersonRole, Plan,
+    Delivery, Evidence, Extension, Item, ItemReply, ItemRole, Milestone, Person, PersonRole,
     Reminder, Role, Section, Unit,
 )
 from jobs.rules import KINDS

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
 
 import pytest
-from pydantic import BaseModel
 
-from bot.config import DEFAULT_CONFIG, Config, ConfigError, load_config, secret
+from bot.config import DEFAULT_CONFIG, ConfigError, load_config, secret
 from tests.conftest import ROOT
 
 SOURCES = "\n".join(
