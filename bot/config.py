@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot import texts
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config.toml"
 SAMPLE_PLAN = Path(__file__).resolve().parent / "samples" / "ke-hoach-cchc-2023-bang-phuc.docx"
@@ -56,14 +58,14 @@ class RemindersConfig(_Strict):
         try:
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"múi giờ không tồn tại: {name}") from exc
+            raise ValueError(texts.CONFIG_BAD_ZONE.format(zone=name)) from exc
         return name
 
     @field_validator("lead_days")
     @classmethod
     def _positive_leads(cls, days: list[int]) -> list[int]:
         if any(d < 1 or d > 60 for d in days):
-            raise ValueError("mỗi số ngày nhắc trước phải từ 1 đến 60")
+            raise ValueError(texts.CONFIG_BAD_LEADS)
         return sorted(set(days), reverse=True)
 
     @property
@@ -131,9 +133,13 @@ class UnitConfig(_Strict):
         names = {role.name for role in self.roles}
         for key in ("coordinator_role", "chairman_role"):
             if getattr(self, key) not in names:
-                raise ValueError(f"{key} = {getattr(self, key)!r} không có trong danh sách roles")
+                raise ValueError(texts.CONFIG_UNKNOWN_ROLE.format(key=key, value=getattr(self, key)))
         if len(names) != len(self.roles):
-            raise ValueError("tên vai trò bị trùng")
+            raise ValueError(texts.CONFIG_DUPLICATE_ROLE)
+        people = {person for role in self.roles for person in role.people}
+        strangers = [name for name in self.admins if name not in people]
+        if strangers:
+            raise ValueError(texts.CONFIG_UNKNOWN_ADMIN.format(names=", ".join(strangers)))
         return self
 
 
@@ -152,7 +158,7 @@ class Config(_Strict):
     @classmethod
     def _unique_units(cls, units: list[UnitConfig]) -> list[UnitConfig]:
         if len({u.name for u in units}) != len(units):
-            raise ValueError("tên đơn vị bị trùng")
+            raise ValueError(texts.CONFIG_DUPLICATE_UNIT)
         return units
 
     def unit(self, name: str | None) -> UnitConfig | None:
@@ -167,13 +173,11 @@ class ConfigError(Exception):
 
 def load_config(path: Path | None = None) -> Config:
     path = path or Path(os.environ.get("NHACVIEC_CONFIG", DEFAULT_CONFIG))
-    from bot import texts
-
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         config = Config.model_validate(raw)
     except FileNotFoundError as exc:
-        raise ConfigError(texts.CLI_BAD_CONFIG.format(path=path, details="không tìm thấy tệp")) from exc
+        raise ConfigError(texts.CLI_BAD_CONFIG.format(path=path, details=texts.CONFIG_MISSING_FILE)) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(texts.CLI_BAD_CONFIG.format(path=path, details=str(exc))) from exc
     except ValidationError as exc:

@@ -476,7 +476,7 @@ def _extend(ctx: _Context, milestones: list[Milestone], reply: Reply) -> Answer:
     text = texts.EXTENSION_REQUEST.format(
         name=ctx.person.name, code=milestone.item.code, title=texts.short_title(milestone.item.title),
         due=texts.show_date(milestone.due), new_due=texts.show_date(reply.new_due),
-        reason=f"\nLý do: {reply.reason}" if reply.reason else "")
+        reason=texts.EXTENSION_REASON.format(reason=reply.reason) if reply.reason else "")
     buttons = [[texts.BUTTON_APPROVE, f"a:{extension.id}"], [texts.BUTTON_DECLINE, f"r:{extension.id}"]]
     queued = [_queue(ctx, chairman.id, text, [buttons]) for chairman in chairmen]
     _record(ctx, "extend", [milestone.item.code], new_due=reply.new_due.isoformat(),
@@ -689,7 +689,7 @@ def _channel_choice(ctx: _Context, args: str) -> Answer:
             link.preferred = link in chosen
         return Answer(texts.CHANNEL_CHOSEN.format(channel=texts.CHANNEL_NAMES[chosen[0].channel]))
     listing = ", ".join(
-        texts.CHANNEL_NAMES.get(link.channel, link.channel) + (" (đang dùng)" if link.preferred else "")
+        texts.CHANNEL_NAMES.get(link.channel, link.channel) + (texts.CHANNEL_IN_USE if link.preferred else "")
         for link in links) or "—"
     return Answer(texts.CHANNELS.format(channels=listing))
 

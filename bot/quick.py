@@ -163,7 +163,7 @@ def acknowledgement(reply: Reply, code: str, title: str, label: str | None, foll
         lines = [texts.ACK_DONE.format(code=code, title=texts.short_title(title),
                                        label=f" ({label})" if label else "")]
         if following is not None and following.due:
-            lines.append(texts.ACK_NEXT.format(label=following.label or "mốc tiếp theo",
+            lines.append(texts.ACK_NEXT.format(label=following.label or texts.NEXT_MILESTONE,
                                                due=texts.show_date(following.due)))
         return lines
     if reply.intent == "progress":

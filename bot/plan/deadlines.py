@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import chain
 
+from bot import texts
+
 __all__ = [
     "KINDS",
     "DeadlineError",
@@ -293,20 +295,20 @@ def _every_months_rule(n: int) -> str | None:
 def _check_day(d: int, m: int, y: int | None) -> None:
     shown = f"{d}/{m}" if y is None else f"{d}/{m}/{y}"
     if not (1 <= m <= 12 and 1 <= d <= 31):
-        raise DeadlineError(f"Ngày không hợp lệ: {shown}")
+        raise DeadlineError(texts.BAD_DAY.format(day=shown))
     if d > _days_in_month(2024 if y is None else y, m):
-        raise DeadlineError(f"Ngày không hợp lệ: {shown}")
+        raise DeadlineError(texts.BAD_DAY.format(day=shown))
 
 
 def _check_month(m: int, y: int | None) -> None:
     if not 1 <= m <= 12:
-        raise DeadlineError(f"Tháng không hợp lệ: {m}" + ("" if y is None else f"/{y}"))
+        raise DeadlineError(texts.BAD_MONTH.format(month=f"{m}" + ("" if y is None else f"/{y}")))
 
 
 def _quarter(token: str) -> int:
     q = _ROMAN.get(token) if not token.isdigit() else int(token)
     if q is None or not 1 <= q <= 4:
-        raise DeadlineError(f"Quý không hợp lệ: {token.upper()}")
+        raise DeadlineError(texts.BAD_QUARTER.format(quarter=token.upper()))
     return q
 
 
@@ -319,7 +321,7 @@ def _group_year(m: re.Match, name: str) -> int | None:
 
 
 def _missing_year(snippet: str) -> DeadlineError:
-    return DeadlineError(f"Thiếu năm: «{snippet}» không ghi năm và chưa biết năm của kế hoạch")
+    return DeadlineError(texts.MISSING_YEAR.format(text=snippet))
 
 
 def _period(m: re.Match, name: str) -> tuple[str, int | None, int, int]:
@@ -369,7 +371,7 @@ def _resolve(
     if name == "rday" or name == "day":
         d = int(g(name + "_d"))
         if not 1 <= d <= 31:
-            raise DeadlineError(f"Ngày không hợp lệ: {d}")
+            raise DeadlineError(texts.BAD_DAY.format(day=d))
         return "recurring", None, _monthly_rule(d)
     if name == "every":
         if g("every_h"):
@@ -498,7 +500,7 @@ def _parse_part(orig: str, key: str, plan_year: int | None, compound: bool) -> t
 
 def _check_plan_year(year: int | None) -> None:
     if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
-        raise DeadlineError(f"Năm của kế hoạch không hợp lệ: {year}")
+        raise DeadlineError(texts.BAD_PLAN_YEAR.format(year=year))
 
 
 def parse_deadline_checked(text: str, year: int | None) -> tuple[list[Milestone], bool]:
@@ -664,7 +666,7 @@ def _relative(key: str, today: date) -> date | None:
         # "đến ngày 20": the next 20th, this month or the next.
         d = int(m.group("d"))
         if not 1 <= d <= 31:
-            raise DeadlineError(f"Ngày không hợp lệ: {d}")
+            raise DeadlineError(texts.BAD_DAY.format(day=d))
         month = today.replace(day=1) if d >= today.day else _add_months(today.replace(day=1), 1)
         while d > _days_in_month(month.year, month.month):
             month = _add_months(month, 1)
