@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,11 @@ def queue_digests(session: Session, config: Config, now: datetime) -> int:
         return 0
     week_start = today - timedelta(days=today.weekday())
     weekly_day = calendar.on_or_after(week_start + timedelta(days=config.digests.chairman_weekday - 1))
+    kinds = int(config.digests.coordinator_daily) + int(weekly_day == today)
+    units = session.scalar(select(func.count()).select_from(Unit))
+    done = session.scalar(select(func.count()).select_from(Digest).where(Digest.day == today))
+    if done >= units * kinds:
+        return 0  # the usual case on every tick after the morning: nothing left to look at
     queued = 0
     for unit in session.scalars(select(Unit)):
         plan_ids = current_plans(session, unit.id)
