@@ -11,11 +11,13 @@ from bot.config import ConfigError, load_config
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = cli.build_parser().parse_args(argv)
+    # The terminal demo is a chat: only problems interrupt it. Services log every event.
+    level = logging.WARNING if args.command is None else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # httpx logs request URLs, and Bot API URLs carry the token.
     for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "alembic", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    args = cli.build_parser().parse_args(argv)
     if args.command == "parse-deadline":
         return cli.cmd_parse_deadline(args.text, args.year, sys.stdout, sys.stdin)
     try:
