@@ -29,7 +29,7 @@ from bot.channels.base import Button, Channel, DeliveryError, Incoming
 from bot.clock import Clock
 from bot.config import Config
 from bot.plan.interpret import fold
-from bot.quick import WhoCache, acknowledgement, quick_reply
+from bot.quick import WhoCache, acknowledgement, first_milestone, quick_reply
 from bot.replies import Reply, understand
 from bot.status import load_items
 from db.models import (
@@ -280,8 +280,7 @@ def _open_milestones(item: Item) -> list[Milestone]:
 
 def _first_open(item: Item) -> Milestone | None:
     candidates = _open_milestones(item)
-    dated = sorted((m for m in candidates if m.due), key=lambda m: m.due)
-    return (dated or candidates or [None])[0]
+    return first_milestone(candidates) if candidates else None
 
 
 def _last_reminded(ctx: _Context) -> list[Milestone]:

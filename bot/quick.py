@@ -129,7 +129,7 @@ def quick_reply(session: Session, config, incoming: Incoming, now: datetime,
     open_milestones = list(seen.values())
     if not open_milestones:
         return None
-    target = _first(open_milestones)
+    target = first_milestone(open_milestones)
     note = reply.text if reply.intent == "note" else (
         reply.reason if reply.intent in ("not_yet", "progress") else None)
     message_id = connection.execute(_MESSAGE, {
@@ -146,13 +146,14 @@ def quick_reply(session: Session, config, incoming: Incoming, now: datetime,
     if reply.intent == "done":
         connection.execute(_DONE, {"milestone": target.id, "at": now})
         rest = [m for m in open_milestones if m.id != target.id]
-        following = _first(rest) if rest else None
+        following = first_milestone(rest) if rest else None
         session.flush()
         refresh_schedule(session, now, config.reminders, plan_ids, milestone_ids=[target.id])
     return "\n".join(acknowledgement(reply, code, title, target.label, following))
 
 
-def _first(milestones: list[_Open]) -> _Open:
+def first_milestone(milestones):
+    """The milestone a reply about an item means: the earliest dated one, else the first."""
     dated = sorted((m for m in milestones if m.due), key=lambda m: m.due)
     return (dated or milestones)[0]
 

@@ -133,8 +133,4 @@ def latest_plans(session: Session, unit_ids: list[int] | None = None) -> dict[in
 
 def current_plans(session: Session, unit_id: int) -> list[int]:
     """The unit's plans of its latest year (a commune may run several plans a year)."""
-    latest = session.scalar(select(Plan.year).where(Plan.unit_id == unit_id)
-                            .order_by(Plan.year.desc()).limit(1))
-    if latest is None:
-        return []
-    return list(session.scalars(select(Plan.id).where(Plan.unit_id == unit_id, Plan.year == latest)))
+    return latest_plans(session, [unit_id]).get(unit_id, [])

@@ -91,15 +91,7 @@ class Line:
 
 def _choose_chat(session: Session, person_id: int, channels: Mapping[str, Channel]
                  ) -> tuple[str | None, str | None]:
-    links = session.scalars(
-        select(ChatLink).where(ChatLink.person_id == person_id, ChatLink.unreachable_at.is_(None))
-        .order_by(ChatLink.preferred.desc(), ChatLink.id)).all()
-    for link in links:
-        if link.channel in channels:
-            return link.channel, link.chat_id
-    if FALLBACK_CHANNEL in channels:
-        return FALLBACK_CHANNEL, f"person:{person_id}"
-    return None, None
+    return _chats(session, [person_id], channels).get(person_id, (None, None))
 
 
 CLAIM_BATCH = 500  # people per claim transaction: short transactions, few round trips
