@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import os
@@ -16,15 +17,20 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import texts
 from bot.channels.base import Channel
 from bot.clock import Clock
 from bot.config import Config, secret
 from bot.conversation import Runtime, handle_update
+from bot.web import Webhook, start_web
 from db.models import Person, Plan
 from jobs import engine
 from jobs.schedule import calendar_of
 
 log = logging.getLogger(__name__)
+
+# Seconds before a channel that failed to start is tried again, doubling up to the cap.
+CHANNEL_RETRY = (5.0, 300.0)
 
 
 def holder_name() -> str:
@@ -41,8 +47,7 @@ def build_channels(config: Config, clock: Clock, sessions: sessionmaker[Session]
 
         channels["telegram"] = TelegramChannel(
             telegram_token, config.telegram.api_base_url,
-            webhook_url=config.telegram.webhook_url or None, webhook_listen="0.0.0.0",
-            webhook_port=config.telegram.webhook_port,
+            webhook_url=config.telegram.webhook_url or None,
             webhook_secret=secret("TELEGRAM_WEBHOOK_SECRET"))
     zalo_token = secret("ZALO_BOT_TOKEN")
     if zalo_token:
@@ -87,10 +92,13 @@ def demo_start(sessions: sessionmaker[Session], config: Config) -> datetime | No
     return (at + timedelta(seconds=1)).astimezone(UTC)
 
 
-async def serve(rt: Runtime, stop: asyncio.Event, *, web: tuple[str, int] | None = None) -> None:
+async def serve(rt: Runtime, stop: asyncio.Event, *, web: tuple[str, int] | None = None,
+                channel_retry: tuple[float, float] = CHANNEL_RETRY) -> None:
     """Run until `stop` is set: a few fixed jobs, created here, in the in-memory job store.
 
-    `web` (host, port) also serves /healthz and, in webhook mode, Zalo's webhook.
+    `web` (host, port) also serves /healthz and, in webhook mode, Zalo's webhook; Telegram's
+    webhook has an address of its own. A channel that cannot start does not stop the others:
+    it is retried in the background, `channel_retry` (first wait, cap) seconds apart.
     """
     interval = max(0.05, rt.clock.real_seconds(rt.config.reminders.tick_seconds))
     scheduler = AsyncIOScheduler(timezone=UTC)
@@ -99,16 +107,16 @@ async def serve(rt: Runtime, stop: asyncio.Event, *, web: tuple[str, int] | None
     scheduler.add_job(_tick, "interval", seconds=interval, args=[rt, state], id="reminder-tick",
                       max_instances=1, coalesce=True, misfire_grace_time=int(interval * 10) + 1,
                       next_run_time=datetime.now(UTC))
-    started: list[Channel] = []
-    runner = None
+    states = {name: "starting" for name in rt.channels}
+    starters: list[asyncio.Task[None]] = []
+    runners = []
     try:
-        for channel in rt.channels.values():
-            await channel.start(partial(handle_update, rt))
-            started.append(channel)
-        if web is not None:
-            from bot.web import start_web
-
-            runner = await start_web(rt, web[0], web[1], rt.config.zalo.webhook_url or None)
+        # The webhooks listen before a channel registers one, so the first update finds them.
+        runners = await start_web(rt, states, web, _webhooks(rt, web))
+        for name, channel in rt.channels.items():
+            starters.append(asyncio.create_task(
+                _keep_starting(name, channel, partial(handle_update, rt), states, channel_retry),
+                name=f"start-{name}"))
         scheduler.start()
         # Everything built at start-up lives as long as the process: keep it out of the
         # collector's full passes, which otherwise stall the loop under load.
@@ -118,13 +126,54 @@ async def serve(rt: Runtime, stop: asyncio.Event, *, web: tuple[str, int] | None
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)
-        if runner is not None:
+        for task in starters:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for runner in runners:
             await runner.cleanup()
-        for channel in started:
-            await channel.stop()
-        with rt.sessions.begin() as session:
-            engine.release_lease(session, rt.holder, rt.clock.now())
+        for name, channel in rt.channels.items():
+            if states[name] == "ok":
+                await channel.stop()
+        await asyncio.to_thread(_release_lease, rt)
         log.info("bot stopped")
+
+
+def _webhooks(rt: Runtime, web: tuple[str, int] | None) -> list[Webhook]:
+    hooks = []
+    telegram, zalo = rt.channels.get("telegram"), rt.channels.get("zalo")
+    if telegram is not None and rt.config.telegram.webhook_url:
+        address = (rt.config.telegram.webhook_listen, rt.config.telegram.webhook_port)
+        hooks.append(Webhook(address, rt.config.telegram.webhook_url, telegram))
+    if zalo is not None and rt.config.zalo.webhook_url and web is not None:
+        hooks.append(Webhook(web, rt.config.zalo.webhook_url, zalo))
+    return hooks
+
+
+async def _keep_starting(name: str, channel: Channel, on_update, states: dict[str, str],
+                         retry: tuple[float, float]) -> None:
+    """Start one channel, trying again with a doubling wait until it comes up."""
+    wait, cap = retry
+    failures = 0
+    while True:
+        try:
+            await channel.start(on_update)
+        except Exception as error:  # whatever the service or the network did, try again later
+            failures += 1
+            states[name] = "down"
+            log.warning(texts.LOG_CHANNEL_DOWN.format(channel=name, reason=error, seconds=wait))
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, cap)
+            continue
+        states[name] = "ok"
+        if failures:
+            log.info(texts.LOG_CHANNEL_BACK.format(channel=name, failures=failures))
+        return
+
+
+def _release_lease(rt: Runtime) -> None:
+    with rt.sessions.begin() as session:
+        engine.release_lease(session, rt.holder, rt.clock.now())
 
 
 async def _tick(rt: Runtime, state: dict) -> None:

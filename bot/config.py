@@ -94,7 +94,16 @@ class TelegramConfig(_Strict):
     bot_username: str = ""
     # Empty: long polling. Otherwise Telegram posts updates to this public URL.
     webhook_url: str = ""
+    # Where the bot itself listens for those posts: behind a reverse proxy by default.
+    webhook_listen: str = Field(default="127.0.0.1", min_length=1)
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _absolute_url(cls, url: str) -> str:
+        if url and not url.startswith(("https://", "http://")):
+            raise ValueError(texts.CONFIG_BAD_WEBHOOK_URL.format(url=url))
+        return url
 
 
 class WebConfig(_Strict):

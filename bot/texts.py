@@ -618,6 +618,13 @@ CONFIG_DUPLICATE_ROLE = "tên vai trò bị trùng"
 CONFIG_DUPLICATE_UNIT = "tên đơn vị bị trùng"
 CONFIG_UNKNOWN_ADMIN = "admins có người không giữ vai trò nào: {names}"
 CONFIG_MISSING_FILE = "không tìm thấy tệp"
+CONFIG_BAD_WEBHOOK_URL = "địa chỉ webhook phải bắt đầu bằng https:// (hoặc http://): {url}"
 EXTENSION_REASON = "\nLý do: {reason}"
 CHANNEL_IN_USE = " (đang dùng)"
 NEXT_MILESTONE = "mốc tiếp theo"
+
+
+# ------------------------------------------------------- log lines for the office
+
+LOG_CHANNEL_DOWN = "Kênh {channel} chưa kết nối được ({reason}); thử lại sau {seconds:.0f} giây."
+LOG_CHANNEL_BACK = "Kênh {channel} đã kết nối lại sau {failures} lần thử."

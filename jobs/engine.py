@@ -7,6 +7,7 @@ delivery whose call may have reached the chat service is sent again at most once
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time as monotonic
 from collections import defaultdict
@@ -281,14 +282,9 @@ async def send_pending(sessions: sessionmaker[Session], config: Config,
     # Failures become one notice for the office; the second pass sends it in the same tick.
     for attempt in range(2):
         if attempt and failures:
-            with sessions.begin() as session:
-                _tell_coordinator(session, failures, now)
+            await asyncio.to_thread(_notify_coordinator, sessions, failures, now)
             failures = []
-        with sessions() as session:
-            ready = [i for i in session.scalars(
-                select(Delivery.id).where(Delivery.status.in_(("pending", "retry")),
-                                          Delivery.next_attempt_at <= now)
-                .order_by(Delivery.id)).all() if i not in done]
+        ready = [i for i in await asyncio.to_thread(_ready, sessions, now) if i not in done]
         if not ready:
             break
         for delivery_id in ready:
@@ -302,6 +298,20 @@ async def send_pending(sessions: sessionmaker[Session], config: Config,
             elif outcome == "failed":
                 report.failed += 1
     return report
+
+
+def _notify_coordinator(sessions: sessionmaker[Session],
+                        failures: list[tuple[int, str | None, str]], now: datetime) -> None:
+    with sessions.begin() as session:
+        _tell_coordinator(session, failures, now)
+
+
+def _ready(sessions: sessionmaker[Session], now: datetime) -> list[int]:
+    with sessions() as session:
+        return list(session.scalars(
+            select(Delivery.id).where(Delivery.status.in_(("pending", "retry")),
+                                      Delivery.next_attempt_at <= now)
+            .order_by(Delivery.id)))
 
 
 # Statements of the per-message path, built once: this path runs for every message sent.
@@ -329,19 +339,14 @@ _REMINDERS_DONE = (_REMINDER.update().where(_REMINDER.c.delivery_id == bindparam
 async def deliver(sessions: sessionmaker[Session], config: Config, channels: Mapping[str, Channel],
                   delivery_id: int, now: datetime, holder: str,
                   failures: list[tuple[int, str | None, str]] | None = None) -> str:
-    """Send one delivery. Permanent failures are appended to `failures` for the office notice."""
-    with sessions.begin() as session:
-        connection = session.connection()
-        if connection.execute(_TAKE, {"delivery": delivery_id}).rowcount != 1:
-            return "skipped"
-        (channel_name, chat_id, text, stored_buttons, attempts, person_id,
-         purpose) = connection.execute(_LOAD, {"delivery": delivery_id}).one()
-        if channel_name is None or channel_name not in channels:
-            channel_name, chat_id = _choose_chat(session, person_id, channels)
-            connection.execute(_ROUTE, {"delivery": delivery_id, "channel": channel_name,
-                                        "chat": chat_id})
-        attempt_id = connection.execute(
-            _START, {"delivery": delivery_id, "at": now, "holder": holder}).inserted_primary_key[0]
+    """Send one delivery. Permanent failures are appended to `failures` for the office notice.
+
+    The database work runs in worker threads; only the send itself is awaited on the loop.
+    """
+    taken = await asyncio.to_thread(_take, sessions, channels, delivery_id, now, holder)
+    if taken is None:
+        return "skipped"
+    channel_name, chat_id, text, stored_buttons, attempts, person_id, purpose, attempt_id = taken
     buttons = [[Button(label, data) for label, data in row] for row in stored_buttons or []]
     started = monotonic.perf_counter()
     try:
@@ -354,21 +359,45 @@ async def deliver(sessions: sessionmaker[Session], config: Config, channels: Map
         elapsed = (monotonic.perf_counter() - started) * 1000
         log.warning("delivery %s to person %s via %s failed in %.0f ms: %s (permanent=%s)",
                     delivery_id, person_id, channel_name, elapsed, error.reason, error.permanent)
-        outcome = _record_failure(sessions, delivery_id, attempt_id, attempts, channel_name,
-                                  chat_id, error, now)
+        outcome = await asyncio.to_thread(_record_failure, sessions, delivery_id, attempt_id,
+                                          attempts, channel_name, chat_id, error, now)
         if outcome == "failed" and purpose != "notice" and failures is not None:
             failures.append((person_id, channel_name, error.reason))
         return outcome
     elapsed = (monotonic.perf_counter() - started) * 1000
     log.info("delivery %s to person %s via %s ok in %.0f ms", delivery_id, person_id, channel_name,
              elapsed)
+    await asyncio.to_thread(_record_sent, sessions, delivery_id, attempt_id, sent.message_id, now)
+    return "sent"
+
+
+def _take(sessions: sessionmaker[Session], channels: Mapping[str, Channel], delivery_id: int,
+          now: datetime, holder: str) -> tuple | None:
+    """Mark the delivery 'sending', route it, open its attempt row; None if taken elsewhere."""
     with sessions.begin() as session:
         connection = session.connection()
-        connection.execute(_SENT, {"delivery": delivery_id, "at": now, "message": sent.message_id})
+        if connection.execute(_TAKE, {"delivery": delivery_id}).rowcount != 1:
+            return None
+        (channel_name, chat_id, text, stored_buttons, attempts, person_id,
+         purpose) = connection.execute(_LOAD, {"delivery": delivery_id}).one()
+        if channel_name is None or channel_name not in channels:
+            channel_name, chat_id = _choose_chat(session, person_id, channels)
+            connection.execute(_ROUTE, {"delivery": delivery_id, "channel": channel_name,
+                                        "chat": chat_id})
+        attempt_id = connection.execute(
+            _START, {"delivery": delivery_id, "at": now, "holder": holder}).inserted_primary_key[0]
+    return (channel_name, chat_id, text, stored_buttons, attempts, person_id, purpose,
+            attempt_id)
+
+
+def _record_sent(sessions: sessionmaker[Session], delivery_id: int, attempt_id: int,
+                 message_id: str | None, now: datetime) -> None:
+    with sessions.begin() as session:
+        connection = session.connection()
+        connection.execute(_SENT, {"delivery": delivery_id, "at": now, "message": message_id})
         connection.execute(_FINISH, {"attempt": attempt_id, "at": now, "outcome": "sent",
                                      "error": None})
         connection.execute(_REMINDERS_DONE, {"delivery": delivery_id, "status": "sent", "at": now})
-    return "sent"
 
 
 def _record_failure(sessions, delivery_id: int, attempt_id: int, attempts: int,
@@ -420,32 +449,48 @@ def _tell_coordinator(session: Session, failures: list[tuple[int, str | None, st
 
 async def tick(sessions: sessionmaker[Session], config: Config, channels: Mapping[str, Channel],
                now: datetime, holder: str) -> TickReport:
-    with sessions.begin() as session:
-        leader, lease = acquire_lease(session, holder, now)
-        current = lease.holder if lease else None
-        refreshed_on = lease.refreshed_on if lease else None
+    """One run of the reminder job. Database work runs in worker threads, so a locked or slow
+    database holds up this tick only, never the event loop (and so never the chats)."""
+    leader, current, refreshed_on = await asyncio.to_thread(_lease, sessions, holder, now)
     if not leader:
         return TickReport(leader=False, holder=current)
     report = TickReport(leader=True, holder=holder)
+    report.refreshed = await asyncio.to_thread(_prepare, sessions, config, holder, now,
+                                               refreshed_on)
+    report.claimed = await asyncio.to_thread(claim_due, sessions, config, channels, now)
+    await asyncio.to_thread(_queue_digests, sessions, config, now)
+    sent = await send_pending(sessions, config, channels, now, holder)
+    report.sent, report.retried, report.failed = sent.sent, sent.retried, sent.failed
+    return report
+
+
+def _lease(sessions: sessionmaker[Session], holder: str, now: datetime
+           ) -> tuple[bool, str | None, date | None]:
+    with sessions.begin() as session:
+        leader, lease = acquire_lease(session, holder, now)
+        return leader, lease.holder if lease else None, lease.refreshed_on if lease else None
+
+
+def _prepare(sessions: sessionmaker[Session], config: Config, holder: str, now: datetime,
+             refreshed_on: date | None) -> bool:
+    """Recover interrupted sends; refresh the schedule once a day. True if it was refreshed."""
     today = local_day(now, config.reminders.zone)
     with sessions.begin() as session:
         recovered = recover_in_flight(session, holder, now)
         if recovered:
             log.warning("%s deliveries interrupted by a crash will be sent again", recovered)
-        if refreshed_on != today:
-            result = refresh_schedule(session, now, config.reminders)
-            session.execute(update(TickLease).where(TickLease.name == LEASE)
-                            .values(refreshed_on=today))
-            report.refreshed = True
-            log.info("schedule refreshed for %s: %s added, %s cancelled", today, result.added,
-                     result.cancelled)
-    report.claimed = claim_due(sessions, config, channels, now)
+        if refreshed_on == today:
+            return False
+        result = refresh_schedule(session, now, config.reminders)
+        session.execute(update(TickLease).where(TickLease.name == LEASE).values(refreshed_on=today))
+    log.info("schedule refreshed for %s: %s added, %s cancelled", today, result.added,
+             result.cancelled)
+    return True
+
+
+def _queue_digests(sessions: sessionmaker[Session], config: Config, now: datetime) -> None:
     with sessions.begin() as session:
         queue_digests(session, config, now)
-    sent = await send_pending(sessions, config, channels, now, holder)
-    report.sent, report.retried, report.failed = sent.sent, sent.retried, sent.failed
-    return report
-
 
 
 def plans_exist(session: Session) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 from collections.abc import AsyncIterator
@@ -12,6 +13,7 @@ import pytest
 
 from bot.channels.base import Button, DeliveryError, Incoming
 from bot.channels.telegram import TelegramChannel
+from bot.web import Webhook, start_web
 from tests.fakes import FakeTelegram
 
 TOKEN = "123:ABC"
@@ -57,10 +59,20 @@ async def channel(tg: FakeTelegram, inbox: Inbox) -> AsyncIterator[TelegramChann
 
 
 def free_port() -> int:
-    # PTB's webhook server binds the port itself, so it cannot take a pre-bound socket.
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextlib.asynccontextmanager
+async def webhook_server(ch: TelegramChannel, hook: str, port: int) -> AsyncIterator[None]:
+    """The bot's own webhook endpoint (bot/web.py) for this channel alone."""
+    runners = await start_web(None, {}, None, [Webhook(("127.0.0.1", port), hook, ch)])  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        for runner in runners:
+            await runner.cleanup()
 
 
 def our_log_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -108,9 +120,12 @@ async def test_a_wrong_token_fails_start_without_showing_the_token(
     assert tg.calls == ["getMe"]
 
 
-async def test_sending_before_start_is_a_programming_error(tg: FakeTelegram) -> None:
-    with pytest.raises(RuntimeError, match="not started"):
+async def test_sending_before_start_is_a_temporary_failure(tg: FakeTelegram) -> None:
+    # The channel may still be retrying its start: the delivery waits for its next attempt.
+    with pytest.raises(DeliveryError, match="not started") as raised:
         await make_channel(tg).send_text("42", "chào")
+
+    assert raised.value.permanent is False
 
 
 # -- receiving ----------------------------------------------------------------------------
@@ -248,18 +263,20 @@ async def test_webhook_mode_receives_updates_with_the_right_secret_only(
 ) -> None:
     port = free_port()
     hook = f"http://127.0.0.1:{port}/telegram/hook"
-    ch = make_channel(tg, webhook_url=hook, webhook_port=port, webhook_secret=SECRET)
-    await ch.start(inbox)
-
-    wrong = await tg.post_update_to_webhook(hook, tg.text_update(CHAT, "giả mạo"), "wrong")
-    missing = await tg.post_update_to_webhook(hook, tg.text_update(CHAT, "giả mạo"))
-    right = await tg.post_update_to_webhook(hook, tg.text_update(CHAT, "báo cáo"), SECRET)
-    incoming = await inbox.next()
-    await ch.stop()
+    ch = make_channel(tg, webhook_url=hook, webhook_secret=SECRET)
+    async with webhook_server(ch, hook, port):
+        await ch.start(inbox)
+        wrong = await tg.post_update_to_webhook(hook, tg.text_update(CHAT, "giả mạo"), "wrong")
+        missing = await tg.post_update_to_webhook(hook, tg.text_update(CHAT, "giả mạo"))
+        right = await tg.post_update_to_webhook(hook, tg.text_update(CHAT, "báo cáo"), SECRET)
+        incoming = await inbox.next()
+        await ch.stop()
+        after_stop = await tg.post_update_to_webhook(hook, tg.text_update(CHAT, "lại"), SECRET)
 
     assert tg.webhook is not None
     assert (tg.webhook["url"], tg.webhook["secret_token"]) == (hook, SECRET)
     assert (wrong, missing, right) == (403, 403, 200)
+    assert after_stop == 503  # Telegram keeps it and sends it again
     assert incoming.text == "báo cáo"
     assert inbox.queue.empty()
     assert "getUpdates" not in tg.calls
@@ -432,9 +449,8 @@ async def test_an_unreachable_server_is_a_temporary_failure(
     tg: FakeTelegram, inbox: Inbox
 ) -> None:
     # Webhook mode, so that no polling loop is left retrying against the closed server.
-    port = free_port()
-    hook = f"http://127.0.0.1:{port}/hook"
-    ch = make_channel(tg, webhook_url=hook, webhook_port=port, webhook_secret=SECRET)
+    hook = f"http://127.0.0.1:{free_port()}/hook"
+    ch = make_channel(tg, webhook_url=hook, webhook_secret=SECRET)
     await ch.start(inbox)
     await tg.close()
 

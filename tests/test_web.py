@@ -66,7 +66,8 @@ async def test_zalo_updates_arrive_by_webhook_and_health_reports_the_tick(db_url
         finally:
             stop.set()
             await asyncio.wait_for(task, 20)
-    assert body == {"status": "ok", "database": "ok", "process": "web-test", "channels": ["zalo"],
+    assert body == {"status": "ok", "database": "ok", "process": "web-test",
+                    "channels": {"zalo": "ok"},
                     "tick": {"holder": "web-test", "this_process": True}}
     engine.dispose()
 
@@ -74,4 +75,5 @@ async def test_zalo_updates_arrive_by_webhook_and_health_reports_the_tick(db_url
 def test_health_says_503_when_the_database_is_unreachable(config, tmp_path):
     broken = create_engine(f"sqlite:///{tmp_path / 'missing-folder' / 'x.db'}")
     rt = Runtime(make_sessionmaker(broken), config, {}, Clock(MORNING, 0.0), tmp_path, "p")
-    assert health(rt) == (503, {"status": "error", "database": "unreachable"})
+    assert health(rt, {"telegram": "ok"}) == (
+        503, {"status": "error", "database": "unreachable", "channels": {"telegram": "ok"}})

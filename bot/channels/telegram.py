@@ -1,20 +1,22 @@
 """Telegram channel on python-telegram-bot 22.
 
-PTB owns the HTTP details (polling, webhook server, secret-header check, uploads);
-this module only translates: Update -> Incoming, our sends -> Bot calls, and
-telegram.error -> DeliveryError. The Application is started piecewise
-(initialize/start/updater) because we run inside our own event loop.
+PTB owns the Bot API details (polling, uploads); this module only translates:
+Update -> Incoming, our sends -> Bot calls, and telegram.error -> DeliveryError. The
+Application is started piecewise (initialize/start/updater) because we run inside our
+own event loop. In webhook mode the bot's own aiohttp server (bot/web.py) receives the
+POSTs, with the same body limits as Zalo's webhook, and hands them to `handle_webhook`.
 """
 
 from __future__ import annotations
 
+import hmac
+import json
 import logging
 import time
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlparse
 
 from telegram import (
     Bot,
@@ -42,6 +44,7 @@ from bot.channels.base import (
 log = logging.getLogger(__name__)
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 CAPTION_LIMIT = 1024
 # Only what the bot understands; everything else would be acknowledged and ignored anyway.
 ALLOWED_UPDATES = ("message", "callback_query")
@@ -99,8 +102,6 @@ class TelegramChannel:
         *,
         api_base_file_url: str | None = None,
         webhook_url: str | None = None,
-        webhook_listen: str = "127.0.0.1",
-        webhook_port: int = 8443,
         webhook_secret: str | None = None,
         rate_limit: bool = True,
         poll_timeout: float = 10,
@@ -118,12 +119,11 @@ class TelegramChannel:
             api_base_file_url = api_base_url.removesuffix("/bot") + "/file/bot"
         self._api_base_file_url = api_base_file_url
         self._webhook_url = webhook_url
-        self._webhook_listen = webhook_listen
-        self._webhook_port = webhook_port
         self._webhook_secret = webhook_secret
         self._rate_limit = rate_limit
         self._poll_timeout = poll_timeout
         self._application: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self._on_update: UpdateHandler | None = None
         self._chat_limiters: dict[str, AsyncLimiter] = {}
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -139,6 +139,8 @@ class TelegramChannel:
             .job_queue(None)
             .concurrent_updates(CONCURRENT_UPDATES)
         )
+        if self._webhook_url:
+            builder = builder.updater(None)  # updates come in through handle_webhook
         if self._api_base_file_url is not None:
             builder = builder.base_file_url(self._api_base_file_url)
         if self._rate_limit:
@@ -170,18 +172,15 @@ class TelegramChannel:
             raise RuntimeError(f"telegram getMe failed: {self._scrub(str(error))}") from None
         try:
             await application.start()
-            updater = application.updater
-            assert updater is not None  # ApplicationBuilder makes one unless told not to
             if self._webhook_url:
-                await updater.start_webhook(
-                    listen=self._webhook_listen,
-                    port=self._webhook_port,
-                    url_path=urlparse(self._webhook_url).path.lstrip("/"),
-                    webhook_url=self._webhook_url,
+                await application.bot.set_webhook(
+                    self._webhook_url,
                     secret_token=self._webhook_secret,
                     allowed_updates=ALLOWED_UPDATES,
                 )
             else:
+                updater = application.updater
+                assert updater is not None  # ApplicationBuilder makes one unless told not to
                 await updater.start_polling(
                     timeout=timedelta(seconds=self._poll_timeout),
                     allowed_updates=ALLOWED_UPDATES,
@@ -190,6 +189,7 @@ class TelegramChannel:
             await self._shutdown(application)
             raise
         self._application = application
+        self._on_update = on_update
         log.info(
             "telegram bot @%s started (%s)",
             application.bot.username,
@@ -197,6 +197,8 @@ class TelegramChannel:
         )
 
     async def stop(self) -> None:
+        # A webhook stays set: updates that arrive while we restart are retried by Telegram.
+        self._on_update = None
         application, self._application = self._application, None
         if application is not None:
             await self._shutdown(application)
@@ -215,8 +217,34 @@ class TelegramChannel:
     @property
     def _bot(self) -> Bot:
         if self._application is None:
-            raise RuntimeError("telegram channel is not started")
+            # Not yet (or no longer) connected: a send waits for the caller's next retry.
+            raise DeliveryError("telegram channel is not started", permanent=False)
         return self._application.bot
+
+    async def handle_webhook(self, headers: Mapping[str, str], body: bytes) -> int:
+        """Handle one POST from Telegram; return the HTTP status to answer with.
+
+        `headers` must match names case-insensitively (aiohttp's do). The body has been
+        checked to be JSON within bot/web.py's limits.
+        """
+        given = headers.get(SECRET_HEADER)
+        expected = self._webhook_secret
+        if not expected or given is None or not hmac.compare_digest(
+            given.encode(), expected.encode()
+        ):
+            log.warning("telegram webhook: refused a request with a wrong or missing secret")
+            return 403
+        application, on_update = self._application, self._on_update
+        if application is None or on_update is None:
+            return 503  # not started (or stopping): Telegram delivers it again later
+        try:
+            update = Update.de_json(json.loads(body), application.bot)
+        except (AttributeError, KeyError, TypeError, ValueError) as error:
+            # Acknowledged: resending cannot make it readable.
+            log.warning("telegram webhook: skipped an update we cannot read (%s)", error)
+            return 200
+        await self._handle_update(update, on_update)
+        return 200
 
     # -- receiving -----------------------------------------------------------------------
 

@@ -226,7 +226,8 @@ class ZaloChannel:
     ) -> Any:
         """POST one method; return `result` or raise ZaloApiError / ZaloTransportError."""
         if self._client is None:
-            raise RuntimeError("zalo channel is not started")
+            # Not yet (or no longer) connected: a send waits for the caller's next retry.
+            raise ZaloTransportError("zalo channel is not started")
         url = f"{self._api_base_url}/bot{self._token}/{method}"
         try:
             response = await self._client.post(
