@@ -6,7 +6,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-from bot import cli
+from bot import cli, redaction
 from bot.config import ConfigError, load_config
 
 
@@ -15,7 +15,7 @@ def main(argv: list[str] | None = None) -> int:
     # The terminal demo is a chat: only problems interrupt it. Services log every event.
     level = logging.WARNING if args.command is None else logging.INFO
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # httpx logs request URLs, and Bot API URLs carry the token.
+    redaction.install()
     for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "alembic", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     if args.command == "parse-deadline":
