@@ -52,6 +52,7 @@ def test_the_config_has_no_secrets():
     ("[[units]]\nname='X'\ncoordinator_role='A'\nchairman_role='A'\nemail='x'\n"
      "[[units.roles]]\nname='A'\n", "email"),
     ("[[units]\n", "không hợp lệ"),
+    ("[telegram]\nwebhook_url = 'bot.example/hook'\n", "phải bắt đầu bằng https://"),
 ])
 def test_a_bad_config_is_refused_with_a_message_naming_the_problem(tmp_path, mistake, message):
     path = tmp_path / "config.toml"
