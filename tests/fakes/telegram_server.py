@@ -495,6 +495,10 @@ class FakeTelegram(LocalHttpServer):
             description = template.format(retry_after=retry_after)
         self._failures[method.lower()].append(ApiError(error_code, description, retry_after))
 
+    def stop_failing(self) -> None:
+        """Forget the failures still queued by `fail_next`: the service is back."""
+        self._failures.clear()
+
     async def post_update_to_webhook(
         self, url: str, update: dict[str, Any], secret_token: str | None = None
     ) -> int:

@@ -272,6 +272,10 @@ class FakeZalo(LocalHttpServer):
         text = description or _DEFAULT_DESCRIPTIONS.get(error_code, "Error")
         self._failures[method].append(ApiError(error_code, text))
 
+    def stop_failing(self) -> None:
+        """Forget the failures still queued by `fail_next`: the service is back."""
+        self._failures.clear()
+
     # -- HTTP plumbing ---------------------------------------------------------------------
 
     def _build_app(self) -> web.Application:
