@@ -50,7 +50,8 @@ def fill(engine: Engine, config) -> None:
         retired = session.scalar(select(Milestone).join(Item).where(Item.code == "3.7")
                                  .order_by(Milestone.position.desc()))
         retired.retired_at, retired.disputed_due = ODD_MOMENT, date(2023, 4, 15)
-        session.scalar(select(Plan)).closed_at = ODD_MOMENT
+        session.add(Plan(unit_id=hoa.unit_id, title="Kế hoạch năm trước", year=2022,
+                         source_name="ke-hoach-2022.docx", imported_at=NOW, closed_at=ODD_MOMENT))
         session.add(ChatLink(person_id=hoa.id, channel="telegram", chat_id="100200300",
                              created_at=NOW, unreachable_at=ODD_MOMENT))
         session.add(ChatLink(person_id=thai.id, channel="zalo", chat_id="zalo-abc",
