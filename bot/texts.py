@@ -30,9 +30,9 @@ PLAN_ERRORS = {
     "no_items": "Bảng nhiệm vụ trong {path} không có nhiệm vụ nào.",
     "no_year": "Không xác định được năm của kế hoạch {path}; hãy chỉ rõ bằng --year.",
     "unknown_unit": "Chưa khai báo đơn vị {unit} trong config.toml.",
-    "no_conflict": "Mục {code} của kế hoạch số {plan} không có thời hạn nào đang chờ văn phòng quyết định.",
+    "no_conflict": "Mục {item} của kế hoạch số {plan} không có thời hạn nào đang chờ văn phòng quyết định.",
     "nothing_approved": (
-        "Mục {code} chưa có gia hạn nào được duyệt, nên không có quyết định để giữ: "
+        "Mục {item} chưa có gia hạn nào được duyệt, nên không có quyết định để giữ: "
         "chọn «document» (theo tệp) hoặc chờ Chủ tịch duyệt."
     ),
     "unknown_plan": "Không có kế hoạch «{plan}» đang theo dõi (xem: python -m bot plan list).",

@@ -300,12 +300,12 @@ def resolve_conflict(session: Session, plan_id: int, code: str, use: str) -> lis
         .where(Item.plan_id == plan_id, Item.code == code, Item.removed_at.is_(None),
                Milestone.retired_at.is_(None), Milestone.disputed_due.is_not(None))).all()
     if not rows:
-        raise PlanError("no_conflict", code=code, plan=plan_id)
+        raise PlanError("no_conflict", item=code, plan=plan_id)
     approved = _decisions(session, plan_id)
     for row in rows:
         if use == "decision":
             if "approved" not in approved.get(row.id, set()):
-                raise PlanError("nothing_approved", code=code)
+                raise PlanError("nothing_approved", item=code)
             row.original_due = row.disputed_due
         else:
             if row.original_due is not None:
