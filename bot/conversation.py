@@ -631,8 +631,8 @@ def _summary(ctx: _Context, args: str) -> Answer:
         from bot.chart import progress_chart
 
         views = load_items(ctx.session, ctx.plan_ids, ctx.today, ctx.zone)
-        plan = ctx.session.get(Plan, ctx.plan_ids[0])
-        answer.photo = progress_chart(views, ctx.today, title=plan.title)
+        answer.photo = progress_chart(views, ctx.today,
+                                      title=_plans_title(ctx.session, ctx.plan_ids)[1])
     return answer
 
 
@@ -654,11 +654,21 @@ def build_report(session: Session, config: Config, plan_ids: list[int], today: d
     from bot.reports import build_docx, build_xlsx
     from jobs.schedule import calendar_of
 
-    plan = session.get(Plan, plan_ids[0])
+    plan, title = _plans_title(session, plan_ids)
     build = build_docx if kind == "docx" else build_xlsx
-    content = build(session, plan_ids, today, config.reminders.zone, title=plan.title,
+    content = build(session, plan_ids, today, config.reminders.zone, title=title,
                     unit=plan.unit.name, calendar=calendar_of(config.reminders))
     return texts.report_file_name(plan.year, today, kind), content
+
+
+def _plans_title(session: Session, plan_ids: list[int]) -> tuple[Plan, str]:
+    """The latest of the plans, and the title that names them all."""
+    plans = session.scalars(select(Plan).where(Plan.id.in_(plan_ids))
+                            .order_by(Plan.year, Plan.id)).all()
+    if len(plans) == 1:
+        return plans[0], plans[0].title
+    return plans[-1], texts.REPORT_SEVERAL_PLANS.format(
+        years=", ".join(sorted({str(p.year) for p in plans})))
 
 
 def save_report(config: Config, name: str, content: bytes) -> Path:

@@ -525,6 +525,8 @@ def digest_line(at, name: str, intent: str, code: str, percent: int | None, note
 
 REPORT_HEADING = "Báo cáo kết quả thực hiện"
 REPORT_TITLE = "Báo cáo kết quả thực hiện {title}"
+REPORT_PLAN_HEADING = "Kế hoạch số {id} ({year}): {title}"
+REPORT_SEVERAL_PLANS = "các kế hoạch đang theo dõi ({years})"
 REPORT_UNIT = "Đơn vị: {unit}"
 REPORT_AS_OF = "Tình hình đến ngày {day}"
 REPORT_SHEET = "Báo cáo"

@@ -151,3 +151,19 @@ def test_the_demo_starts_at_the_latest_current_plan(two_years, config):
 ])
 def test_a_short_date_in_a_reply_falls_in_the_nearest_current_plan_year(years, today, expected):
     assert reply_year(years, today) == expected
+
+
+def test_the_report_covers_both_plans_each_under_its_heading(two_years):
+    from bot.conversation import build_report
+    from bot.reports import report_rows
+
+    sessions, config, _ = two_years
+    with sessions() as session:
+        rows = report_rows(session, [1, 2], date(2024, 1, 10), config.reminders.zone)
+        name, _ = build_report(session, config, [1, 2], date(2024, 1, 10), "xlsx")
+    headings = [r.heading for r in rows if r.kind == "section" and r.heading.startswith("Kế hoạch số")]
+    assert headings == [
+        "Kế hoạch số 1 (2023): Kế hoạch Thực hiện công tác cải cách hành chính năm 2023",
+        "Kế hoạch số 2 (2024): Kế hoạch Thực hiện công tác cải cách hành chính năm 2024"]
+    assert sum(1 for r in rows if r.kind == "item") == 92
+    assert name == "bao-cao-ke-hoach-2024-den-2024-01-10.xlsx"

@@ -144,8 +144,8 @@ def import_plan(session: Session, parsed: ParsedPlan, unit_config: UnitConfig,
             result.added.append(parsed_item.code)
             before = None
         else:
-            before = _stored_values(item)
-            changed = [name for name in _COMPARED if before[name] != _item_values(parsed_item)[name]]
+            before, after = _stored_values(item), _item_values(parsed_item)
+            changed = [name for name in _COMPARED if before[name] != after[name]]
             if item.removed_at is not None:
                 changed.append("removed")
         roles_before = {(a.role.name, a.part, a.written_as, a.matched) for a in item.assignments}
