@@ -291,8 +291,7 @@ def test_an_older_revision_restores_into_a_database_already_at_head(db_url, sqli
         with make_sessionmaker(old).begin() as session:
             import_plan(session, interpret(read_document(SAMPLE_TXT)), config.units[0], NOW)
             refresh_schedule(session, NOW, config.reminders)
-        with backup_module._migration_engine(old, tmp_path) as migrating:
-            downgrade(migrating, "0003_conversations")
+        downgrade(old, "0003_conversations")
         before = snapshot(old)
         info = backup(old, tmp_path / "old.jsonl.gz")
     finally:
