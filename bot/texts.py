@@ -402,7 +402,7 @@ STATE_MARKS = {
     "overdue": "🔴", "not_started": "⚪", "in_progress": "🟡", "done_late": "🟠",
     "done_on_time": "🟢", "ongoing": "🔵", "waiting_event": "⏸", "no_deadline": "▫️",
 }
-SUMMARY_NO_PLAN = "Chưa có kế hoạch nào được nhập."
+SUMMARY_NO_PLAN = "Chưa có kế hoạch nào đang theo dõi (chưa nhập, hoặc văn phòng đã đóng hết)."
 SUMMARY_TITLE = "📊 Tổng kết thực hiện kế hoạch đến ngày {day}"
 SUMMARY_PLANS = "Gồm {count} kế hoạch:"
 SUMMARY_PLAN_LINE = "• Số {id} ({year}) {title}: {total} việc"
