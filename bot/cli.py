@@ -361,7 +361,8 @@ def cmd_check(config: Config, now: datetime, out: TextIO) -> int:
         lines.append(texts.CHECK_CHANNEL.format(name=name, state=state))
     if healthy:
         with make_sessionmaker(engine)() as session:
-            for plan in session.scalars(select(Plan).order_by(Plan.year.desc())):
+            for plan in session.scalars(select(Plan).where(Plan.closed_at.is_(None))
+                                        .order_by(Plan.year.desc())):
                 count = session.scalar(select(func.count()).select_from(Item).where(
                     Item.plan_id == plan.id, Item.removed_at.is_(None)))
                 lines.append(texts.CHECK_PLAN.format(unit=plan.unit.name, title=plan.title,
