@@ -46,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
                               sys.stdout)
     if args.command == "tongket":
         return cli.cmd_tongket(config, args.what, args.all, args.as_of, args.unit, now, sys.stdout)
+    if args.command == "plan":
+        return cli.cmd_plan(config, args.action, args.unit, now, sys.stdout,
+                            which=getattr(args, "which", ""), code=getattr(args, "code", ""),
+                            use=getattr(args, "use", ""))
     if args.command == "invite":
         return cli.cmd_invite(config, args.person, args.unit, now, sys.stdout)
     if args.command == "run":

@@ -82,7 +82,8 @@ def _save_file(config: Config, name: str, content: bytes) -> str:
 def demo_start(sessions: sessionmaker[Session], config: Config) -> datetime | None:
     """For the terminal demo: the first reminder morning after the plan was issued, at the hour."""
     with sessions() as session:
-        plan = session.scalar(select(Plan).order_by(Plan.year.desc(), Plan.id.desc()))
+        plan = session.scalar(select(Plan).where(Plan.closed_at.is_(None))
+                              .order_by(Plan.year.desc(), Plan.id.desc()))
     if plan is None:
         return None
     calendar = calendar_of(config.reminders)

@@ -82,6 +82,19 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--person", help=texts.CLI_PERSON)
     schedule.add_argument("--json", action="store_true", help=texts.CLI_JSON)
 
+    plan = commands.add_parser("plan", help=texts.CLI_PLAN)
+    plan_commands = plan.add_subparsers(dest="action", required=True)
+    plan_list = plan_commands.add_parser("list", help=texts.CLI_PLAN_LIST)
+    plan_list.add_argument("--unit", help=texts.CLI_IMPORT_UNIT)
+    plan_close = plan_commands.add_parser("close", help=texts.CLI_PLAN_CLOSE)
+    plan_close.add_argument("which", help=texts.CLI_PLAN_WHICH)
+    plan_close.add_argument("--unit", help=texts.CLI_IMPORT_UNIT)
+    plan_resolve = plan_commands.add_parser("resolve", help=texts.CLI_PLAN_RESOLVE)
+    plan_resolve.add_argument("which", help=texts.CLI_PLAN_WHICH)
+    plan_resolve.add_argument("code", help=texts.CLI_PLAN_CODE)
+    plan_resolve.add_argument("use", choices=("document", "decision"), help=texts.CLI_PLAN_USE)
+    plan_resolve.add_argument("--unit", help=texts.CLI_IMPORT_UNIT)
+
     event = commands.add_parser("event", help=texts.CLI_EVENT)
     event.add_argument("code", help=texts.CLI_CODE)
     event.add_argument("--on", type=date.fromisoformat, required=True, help=texts.CLI_EVENT_ON)
@@ -193,6 +206,98 @@ def cmd_tongket(config: Config, what: list[str], everyone: bool, as_of: date | N
     return 0
 
 
+def find_plan(session, unit_id: int, which: str, *, current_only: bool = True) -> Plan:
+    """The plan the office names: its number, its year (if only one that year), or part of its title."""
+    query = select(Plan).where(Plan.unit_id == unit_id).order_by(Plan.year, Plan.id)
+    if current_only:
+        query = query.where(Plan.closed_at.is_(None))
+    plans = session.scalars(query).all()
+    wanted = which.strip().removeprefix("#")
+    if wanted.isdigit():
+        chosen = [p for p in plans if p.id == int(wanted)] or [
+            p for p in plans if p.year == int(wanted)]
+    else:
+        chosen = [p for p in plans if fold(wanted) in fold(p.title)]
+    if not chosen:
+        raise PlanError("unknown_plan", plan=which)
+    if len(chosen) > 1:
+        raise PlanError("ambiguous_plan", plan=which, plans="; ".join(
+            f"số {p.id} ({p.year}) {p.title}" for p in chosen))
+    return chosen[0]
+
+
+def cmd_plan(config: Config, action: str, unit: str | None, now: datetime, out: TextIO, *,
+             which: str = "", code: str = "", use: str = "") -> int:
+    """`plan list`, `plan close`, `plan resolve`: the office's say over which plans are followed."""
+    from sqlalchemy import func
+
+    from bot.plan.importer import resolve_conflict
+
+    unit_config = config.unit(unit)
+    engine = make_engine(config.database.url)
+    upgrade(engine)
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            if unit_config is None:
+                raise PlanError("unknown_unit", unit=unit)
+            unit_id = session.scalar(select(Unit.id).where(Unit.name == unit_config.name))
+            if action == "list":
+                lines = []
+                for plan in session.scalars(select(Plan).where(Plan.unit_id == unit_id)
+                                            .order_by(Plan.year, Plan.id)):
+                    items = session.scalar(select(func.count()).select_from(Item).where(
+                        Item.plan_id == plan.id, Item.removed_at.is_(None)))
+                    disputed = session.scalar(select(func.count()).select_from(Milestone).join(Item)
+                                              .where(Item.plan_id == plan.id,
+                                                     Milestone.disputed_due.is_not(None),
+                                                     Milestone.retired_at.is_(None)))
+                    state = (texts.PLAN_LIST_CLOSED.format(day=_local_day(plan.closed_at, config))
+                             if plan.closed_at else texts.PLAN_LIST_OPEN)
+                    if disputed:
+                        state += texts.PLAN_LIST_DISPUTED.format(count=disputed)
+                    lines.append(texts.PLAN_LIST_LINE.format(
+                        id=plan.id, year=plan.year, unit=unit_config.name, title=plan.title,
+                        items=items, state=state))
+                print("\n".join(lines) or texts.PLAN_LIST_EMPTY, file=out)
+                return 0
+            if unit_id is None:
+                raise PlanError("unknown_plan", plan=which)
+            if action == "close":
+                plan = find_plan(session, unit_id, which, current_only=False)
+                if plan.closed_at is not None:
+                    print(texts.PLAN_ALREADY_CLOSED.format(
+                        id=plan.id, day=_local_day(plan.closed_at, config)), file=out)
+                    return 0
+                plan.closed_at = now
+                session.flush()
+                refresh_schedule(session, now, config.reminders, [plan.id])
+                log.info("plan %s closed", plan.id)
+                print(texts.PLAN_CLOSED.format(id=plan.id, year=plan.year, title=plan.title),
+                      file=out)
+                return 0
+            plan = find_plan(session, unit_id, which)
+            resolved = resolve_conflict(session, plan.id, code, use)
+            refresh_schedule(session, now, config.reminders, [plan.id],
+                             milestone_ids=[m.id for m in resolved])
+            log.info("plan %s item %s: conflict resolved by the %s", plan.id, code, use)
+            for milestone in resolved:
+                print(texts.PLAN_RESOLVED.format(
+                    code=code + (f" ({milestone.label})" if milestone.label else ""),
+                    due=texts.show_date(milestone.due),
+                    plan_due=texts.show_date(milestone.original_due or milestone.due)), file=out)
+            return 0
+    except PlanError as error:
+        log.warning("plan %s %s refused: %s %s", action, which, error.code, error.params)
+        print(error, file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+
+
+def _local_day(moment: datetime, config: Config) -> str:
+    return texts.show_date(moment.astimezone(config.reminders.zone).date())
+
+
 def cmd_invite(config: Config, who: str, unit: str | None, now: datetime, out: TextIO) -> int:
     from bot.conversation import create_invitation
 
@@ -256,7 +361,8 @@ def cmd_check(config: Config, now: datetime, out: TextIO) -> int:
         lines.append(texts.CHECK_CHANNEL.format(name=name, state=state))
     if healthy:
         with make_sessionmaker(engine)() as session:
-            for plan in session.scalars(select(Plan).order_by(Plan.year.desc())):
+            for plan in session.scalars(select(Plan).where(Plan.closed_at.is_(None))
+                                        .order_by(Plan.year.desc())):
                 count = session.scalar(select(func.count()).select_from(Item).where(
                     Item.plan_id == plan.id, Item.removed_at.is_(None)))
                 lines.append(texts.CHECK_PLAN.format(unit=plan.unit.name, title=plan.title,
@@ -423,6 +529,7 @@ def cmd_event(config: Config, code: str, on: date, days: int | None, unit: str |
         milestone = session.scalar(
             select(Milestone).join(Item).join(Plan).join(Unit)
             .where(Item.code == code, Milestone.kind == "event", Item.removed_at.is_(None),
+                   Milestone.retired_at.is_(None), Plan.closed_at.is_(None),
                    Unit.name == (unit_config.name if unit_config else ""))
             .order_by(Plan.year.desc(), Milestone.position))
         if milestone is None:

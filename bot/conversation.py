@@ -31,7 +31,7 @@ from bot.config import Config
 from bot.plan.interpret import fold
 from bot.quick import WhoCache, acknowledgement, first_milestone, quick_reply
 from bot.replies import Reply, understand
-from bot.status import load_items
+from bot.status import current_plans_of, load_items, reply_year
 from db.models import (
     ChatLink, Delivery, Evidence, Extension, Invitation, Item, ItemReply, Message, Milestone,
     PendingQuestion, Person, PersonRole, Plan, Reminder, Role,
@@ -211,14 +211,12 @@ class _Context:
 
     @cached_property
     def _plans(self) -> tuple[list[int], int | None]:
-        rows = self.session.execute(select(Plan.id, Plan.year)
-                                    .where(Plan.unit_id == self.person.unit_id)).all()
-        latest = max((year for _, year in rows), default=None)
-        return [plan_id for plan_id, year in rows if year == latest], latest
+        plans = current_plans_of(self.session, [self.person.unit_id])
+        return [plan.id for plan in plans], reply_year([plan.year for plan in plans], self.today)
 
     @property
     def plan_ids(self) -> list[int]:
-        """The unit's plans of its latest year (a commune may run several plans a year)."""
+        """The unit's current plans: every plan the office has not closed, of any year."""
         return self._plans[0]
 
     @property
@@ -266,12 +264,23 @@ def _can_act(ctx: _Context, item: Item) -> bool:
     return any(a.part == "owner" and a.role_id in ctx.role_ids for a in item.assignments)
 
 
-def _items_by_code(ctx: _Context, code: str) -> Item | None:
-    # The item with its roles and milestones in one round trip: this is every reply's path.
-    return ctx.session.execute(
+def _items_by_code(ctx: _Context, code: str, evidence: bool = False) -> list[Item]:
+    """The items a code means; several only when it is ambiguous.
+
+    The same code may be in two current plans (3.1 of 2023 and of 2024): the one the person
+    holds and has open is meant; if that is none of them, the first stands (and is refused).
+    """
+    # The items with their roles and milestones in one round trip: this is every reply's path.
+    items = ctx.session.execute(
         select(Item).options(joinedload(Item.assignments), joinedload(Item.milestones))
+        .join(Plan, Plan.id == Item.plan_id)
         .where(Item.plan_id.in_(ctx.plan_ids), Item.code == code, Item.removed_at.is_(None))
-    ).unique().scalar_one_or_none()
+        .order_by(Plan.year, Plan.id)).unique().scalars().all()
+    if len(items) < 2:
+        return list(items)
+    mine = [item for item in items if _can_act(ctx, item) and (
+        _open_milestones(item) or (evidence and any(m.done_at for m in item.milestones)))]
+    return mine if mine else list(items[:1])
 
 
 def _open_milestones(item: Item) -> list[Milestone]:
@@ -298,7 +307,10 @@ def _last_reminded(ctx: _Context) -> list[Milestone]:
         return []
     milestones = ctx.session.scalars(
         select(Milestone).join(Reminder, Reminder.milestone_id == Milestone.id)
-        .where(Reminder.delivery_id == delivery.id, Milestone.done_at.is_(None))
+        .join(Item, Item.id == Milestone.item_id)
+        .where(Reminder.delivery_id == delivery.id, Milestone.done_at.is_(None),
+               Milestone.retired_at.is_(None), Item.plan_id.in_(ctx.plan_ids),
+               Item.removed_at.is_(None))
         .distinct().order_by(Milestone.id)).all()
     return list(milestones)
 
@@ -307,7 +319,7 @@ def _my_open_milestones(ctx: _Context) -> list[Milestone]:
     own_roles = [role.id for role in ctx.person.roles]
     items = ctx.session.scalars(
         select(Item).join(Plan).where(Plan.id.in_(ctx.plan_ids), Item.removed_at.is_(None))
-        .order_by(Item.position)).all()
+        .order_by(Plan.year, Plan.id, Item.position)).all()
     found = []
     for item in items:
         if any(a.part == "owner" and a.role_id in own_roles for a in item.assignments):
@@ -326,9 +338,16 @@ def _targets(ctx: _Context, reply: Reply, evidence: bool = False
     if reply.codes:
         found = []
         for code in reply.codes:
-            item = _items_by_code(ctx, code)
-            if item is None:
+            items = _items_by_code(ctx, code, evidence)
+            if not items:
                 return [], Answer(texts.NO_SUCH_ITEM.format(code=code))
+            if len(items) > 1:
+                if len(reply.codes) > 1:
+                    return [], Answer(texts.SAME_CODE_IN_PLANS.format(code=code))
+                return [], _ask_choice(ctx, reply, [
+                    _first_open(i) or max((m for m in i.milestones if m.done_at),
+                                          key=lambda m: m.done_at) for i in items])
+            item = items[0]
             if not _can_act(ctx, item):
                 return [], Answer(texts.NOT_YOURS.format(code=code))
             milestone = _first_open(item)
@@ -357,7 +376,10 @@ def _ask_choice(ctx: _Context, reply: Reply, options: list[Milestone]) -> Answer
                "new_due": reply.new_due.isoformat() if reply.new_due else None,
                "text": reply.text, "options": [m.id for m in options]}
     _set_pending(ctx, "choose_item", payload)
-    lines = [f"{n}. {m.item.code} {texts.short_title(m.item.title)}" for n, m in enumerate(options, 1)]
+    several = len({m.item.plan_id for m in options}) > 1
+    lines = [f"{n}. {m.item.code} {texts.short_title(m.item.title)}"
+             + (texts.OF_PLAN_YEAR.format(year=m.item.plan.year) if several else "")
+             for n, m in enumerate(options, 1)]
     buttons = [[Button(f"{n}. {m.item.code}", f"c:{n}")] for n, m in enumerate(options, 1)]
     return Answer(texts.WHICH_ITEM.format(options="\n".join(lines)), buttons)
 
@@ -551,7 +573,7 @@ def _button(ctx: _Context, data: str) -> Answer:
             return Answer(texts.NOT_UNDERSTOOD)
         return _decide(ctx, extension, kind == "a")
     milestone = ctx.session.get(Milestone, number)
-    if milestone is None or milestone.item.removed_at is not None:
+    if milestone is None or milestone.item.removed_at is not None or milestone.retired_at is not None:
         return Answer(texts.NOT_UNDERSTOOD)
     if not _can_act(ctx, milestone.item):
         return Answer(texts.NOT_YOURS.format(code=milestone.item.code))
@@ -609,8 +631,8 @@ def _summary(ctx: _Context, args: str) -> Answer:
         from bot.chart import progress_chart
 
         views = load_items(ctx.session, ctx.plan_ids, ctx.today, ctx.zone)
-        plan = ctx.session.get(Plan, ctx.plan_ids[0])
-        answer.photo = progress_chart(views, ctx.today, title=plan.title)
+        answer.photo = progress_chart(views, ctx.today,
+                                      title=_plans_title(ctx.session, ctx.plan_ids)[1])
     return answer
 
 
@@ -632,11 +654,21 @@ def build_report(session: Session, config: Config, plan_ids: list[int], today: d
     from bot.reports import build_docx, build_xlsx
     from jobs.schedule import calendar_of
 
-    plan = session.get(Plan, plan_ids[0])
+    plan, title = _plans_title(session, plan_ids)
     build = build_docx if kind == "docx" else build_xlsx
-    content = build(session, plan_ids, today, config.reminders.zone, title=plan.title,
+    content = build(session, plan_ids, today, config.reminders.zone, title=title,
                     unit=plan.unit.name, calendar=calendar_of(config.reminders))
     return texts.report_file_name(plan.year, today, kind), content
+
+
+def _plans_title(session: Session, plan_ids: list[int]) -> tuple[Plan, str]:
+    """The latest of the plans, and the title that names them all."""
+    plans = session.scalars(select(Plan).where(Plan.id.in_(plan_ids))
+                            .order_by(Plan.year, Plan.id)).all()
+    if len(plans) == 1:
+        return plans[0], plans[0].title
+    return plans[-1], texts.REPORT_SEVERAL_PLANS.format(
+        years=", ".join(sorted({str(p.year) for p in plans})))
 
 
 def save_report(config: Config, name: str, content: bytes) -> Path:

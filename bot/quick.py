@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 from bot import texts
 from bot.channels.base import Incoming
 from bot.replies import Reply, understand
+from bot.status import current_plans_of, reply_year
 from db.models import (
     ChatLink, Item, ItemReply, ItemRole, Message, Milestone, PendingQuestion, Person, PersonRole,
-    Plan, Role,
+    Role,
 )
 from jobs.schedule import local_day, refresh_schedule
 
@@ -33,7 +34,6 @@ _PERSON = (select(Person.id, Person.unit_id, Person.is_admin).join(ChatLink, Cha
            .where(ChatLink.channel == bindparam("channel"), ChatLink.chat_id == bindparam("chat")))
 _ROLES = (select(Role.id, Role.duty).join(PersonRole, PersonRole.role_id == Role.id)
           .where(PersonRole.person_id == bindparam("person")))
-_PLANS = select(Plan.id, Plan.year).where(Plan.unit_id == bindparam("unit"))
 # One round trip for the item, its milestones, its owner roles and whether a question waits
 # (one row per milestone and owner role: a handful).
 _ITEM = (
@@ -44,7 +44,7 @@ _ITEM = (
     .join(Milestone, Milestone.item_id == Item.id)
     .outerjoin(ItemRole, (ItemRole.item_id == Item.id) & (ItemRole.part == "owner"))
     .where(Item.plan_id.in_(bindparam("plans", expanding=True)), Item.code == bindparam("code"),
-           Item.removed_at.is_(None))
+           Item.removed_at.is_(None), Milestone.retired_at.is_(None))
     .order_by(Milestone.position))
 _MESSAGE = insert(Message)
 _REPLY = insert(ItemReply)
@@ -66,7 +66,7 @@ class _Who:
     roles: frozenset[int]
     office: bool
     plan_ids: tuple[int, ...]
-    year: int | None
+    years: tuple[int, ...]
 
 
 class WhoCache:
@@ -90,11 +90,10 @@ class WhoCache:
             return None
         person_id, unit_id, is_admin = person
         roles = connection.execute(_ROLES, {"person": person_id}).all()
-        plans = connection.execute(_PLANS, {"unit": unit_id}).all()
-        year = max((y for _, y in plans), default=None)
+        plans = current_plans_of(connection, [unit_id])
         who = _Who(person_id, frozenset(role_id for role_id, _ in roles),
                    bool(is_admin) or any(duty == "coordinator" for _, duty in roles),
-                   tuple(plan_id for plan_id, y in plans if y == year), year)
+                   tuple(plan.id for plan in plans), tuple(plan.year for plan in plans))
         self._entries[key] = (time.monotonic() + self._seconds, who)
         return who
 
@@ -109,14 +108,16 @@ def quick_reply(session: Session, config, incoming: Incoming, now: datetime,
     who = cache.get(connection, incoming.channel, incoming.chat_id)
     if who is None:
         return None
-    person_id, plan_ids, year = who.person_id, list(who.plan_ids), who.year
+    person_id, plan_ids = who.person_id, list(who.plan_ids)
     today = local_day(now, config.reminders.zone)
-    reply = understand(incoming.text, today, year)
+    reply = understand(incoming.text, today, reply_year(list(who.years), today))
     if reply.intent not in QUICK_INTENTS or len(reply.codes) != 1 or not plan_ids:
         return None
     code = reply.codes[0]
     rows = connection.execute(_ITEM, {"plans": plan_ids, "code": code, "person": person_id}).all()
     if not rows or rows[0][8] is not None:  # no such item, or a question waits for an answer
+        return None
+    if len({row[0] for row in rows}) > 1:  # the code is in several current plans
         return None
     title = rows[0][1]
     owners = {row[7] for row in rows if row[7] is not None}

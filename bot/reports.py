@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.status import DONE, ItemView, load_items
-from db.models import Evidence, Item, ItemReply, Milestone, Person, Section
+from db.models import Evidence, Item, ItemReply, Milestone, Person, Plan, Section
 from jobs.calendar import WorkCalendar
 
 # One fill per state, shared by the spreadsheet, the Word table and the chart (RGB hex).
@@ -100,12 +100,19 @@ def report_rows(session: Session, plan_ids: list[int], today: date, zone: ZoneIn
                 session.scalars(select(Section).where(Section.plan_id.in_(plan_ids)))}
     notes = _latest_notes(session, ids, zone)
     files = _evidence(session, ids)
+    # Several plans in one report: each opens with its own heading (codes repeat across plans).
+    plans = {plan.id: plan for plan in session.scalars(select(Plan).where(Plan.id.in_(plan_ids)))
+             } if len(plan_ids) > 1 else {}
     rows: list[ReportRow] = []
     current: tuple[int, int | None] | None = None
     for view in views:
         item = items[view.id]
         key = (item.plan_id, item.section_id)
         if key != current:
+            if plans and (current is None or current[0] != item.plan_id):
+                plan = plans[item.plan_id]
+                rows.append(ReportRow("section", heading=texts.REPORT_PLAN_HEADING.format(
+                    id=plan.id, year=plan.year, title=plan.title)))
             current = key
             section = sections.get(item.section_id) if item.section_id else None
             if section is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -39,6 +40,7 @@ class ItemView:
     section: str | None
     owners: list[str]
     position: int
+    plan_id: int = 0
     milestones: list[MilestoneView] = field(default_factory=list)
     state: str = ""
 
@@ -82,12 +84,12 @@ def load_items(session: Session, plan_ids: list[int], today: date, zone: ZoneInf
     """Every live item of the plans with its milestones' states, in plan order."""
     # Plain columns, not ORM objects: a province-wide summary reads thousands of rows.
     rows = session.execute(
-        select(Item.id, Item.code, Item.title, Section.code, Item.owners, Item.position,
+        select(Item.id, Item.code, Item.title, Section.code, Item.owners, Item.position, Item.plan_id,
                Milestone.id, Milestone.label, Milestone.kind, Milestone.due, Milestone.original_due,
                Milestone.done_at, Milestone.event_on, Milestone.event_due_days)
         .join(Milestone, Milestone.item_id == Item.id)
         .outerjoin(Section, Section.id == Item.section_id)
-        .where(Item.plan_id.in_(plan_ids), Item.removed_at.is_(None))
+        .where(Item.plan_id.in_(plan_ids), Item.removed_at.is_(None), Milestone.retired_at.is_(None))
         .order_by(Item.plan_id, Item.position, Milestone.position)).all()
     last_replies: dict[int, tuple[str, int | None]] = {}
     for milestone_id, intent, percent in session.execute(
@@ -97,11 +99,12 @@ def load_items(session: Session, plan_ids: list[int], today: date, zone: ZoneInf
             .order_by(ItemReply.at, ItemReply.id)):
         last_replies[milestone_id] = (intent, percent)
     items: dict[int, ItemView] = {}
-    for (item_id, code, title, section, owners, position, milestone_id, label, kind, due,
+    for (item_id, code, title, section, owners, position, plan_id, milestone_id, label, kind, due,
          original_due, done_at, event_on, event_days) in rows:
         view = items.get(item_id)
         if view is None:
-            view = items[item_id] = ItemView(item_id, code, title, section, list(owners), position)
+            view = items[item_id] = ItemView(item_id, code, title, section, list(owners), position,
+                                             plan_id)
         if due is None and kind == "event" and event_on is not None:
             due = event_on + timedelta(days=event_days or 15)
         intent, percent = last_replies.get(milestone_id, (None, None))
@@ -115,22 +118,33 @@ def load_items(session: Session, plan_ids: list[int], today: date, zone: ZoneInf
     return list(items.values())
 
 
-def latest_plans(session: Session, unit_ids: list[int] | None = None) -> dict[int, list[int]]:
-    """Unit -> its plans of its latest year, for many units in one query."""
-    query = select(Plan.id, Plan.unit_id, Plan.year)
+class CurrentPlan(NamedTuple):
+    id: int
+    unit_id: int
+    year: int
+    title: str
+
+
+def current_plans_of(db: Session, unit_ids: list[int] | None = None) -> list[CurrentPlan]:
+    """The plans not closed by the office, oldest year first: all of them are followed.
+
+    `db` is a Session or a Connection; `unit_ids` None means every unit.
+    """
+    query = (select(Plan.id, Plan.unit_id, Plan.year, Plan.title).where(Plan.closed_at.is_(None))
+             .order_by(Plan.unit_id, Plan.year, Plan.id))
     if unit_ids is not None:
         query = query.where(Plan.unit_id.in_(unit_ids))
-    latest: dict[int, int] = {}
-    rows = session.execute(query).all()
-    for _, unit_id, year in rows:
-        latest[unit_id] = max(year, latest.get(unit_id, year))
-    found: dict[int, list[int]] = {}
-    for plan_id, unit_id, year in rows:
-        if year == latest[unit_id]:
-            found.setdefault(unit_id, []).append(plan_id)
-    return found
+    return [CurrentPlan(*row) for row in db.execute(query)]
 
 
-def current_plans(session: Session, unit_id: int) -> list[int]:
-    """The unit's plans of its latest year (a commune may run several plans a year)."""
-    return latest_plans(session, [unit_id]).get(unit_id, [])
+def current_plans(db: Session, unit_id: int) -> list[int]:
+    """The ids of the unit's current plans (every year, several a year)."""
+    return [plan.id for plan in current_plans_of(db, [unit_id])]
+
+
+def reply_year(years: list[int], today: date) -> int | None:
+    """The year a short date in a reply ("15/4") falls in: this year if a current plan is of
+    this year, else the nearest plan year (the later one on a tie); None without plans."""
+    if not years:
+        return None
+    return min(years, key=lambda year: (abs(year - today.year), -year))

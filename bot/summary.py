@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from bot import texts
 from bot.config import Config
 from bot.plan.interpret import fold
-from bot.status import ItemView, latest_plans, load_items
+from bot.status import ItemView, current_plans_of, load_items
 from db.models import (
-    Delivery, Evidence, Extension, Item, ItemReply, ItemRole, Milestone, Person, PersonRole,
+    Delivery, Evidence, Extension, Item, ItemReply, ItemRole, Milestone, Person, PersonRole, Plan,
     Reminder, Role, Section, Unit,
 )
 from jobs.rules import KINDS
@@ -22,15 +22,24 @@ from jobs.schedule import calendar_of
 
 ROMAN = re.compile(r"^(?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3})$")
 CODE = re.compile(r"^(?:[IVXL]+\.)?\d{1,2}(?:\.\d{1,3})*$")
+YEAR = re.compile(r"^(?:năm\s+)?(20\d\d)$", re.I)
+PLAN_NUMBER = re.compile(r"^(?:kế hoạch|kh|số)?\s*(?:số\s*)?#?(\d{1,6})$", re.I)
 SOON_DAYS = 14
 
 
 def summary_text(session: Session, unit_id: int, plan_ids: list[int], today: date, config: Config,
                  args: str = "") -> str:
+    """/tongket over the given plans; `args` narrows it to a year, a plan's number, a section,
+    an item or a holder."""
     if not plan_ids:
         return texts.SUMMARY_NO_PLAN
-    views = load_items(session, plan_ids, today, config.reminders.zone)
     target = args.strip()
+    narrowed = _narrow(session, plan_ids, target)
+    if narrowed is not None:
+        plan_ids, title = narrowed
+        views = load_items(session, plan_ids, today, config.reminders.zone)
+        return _overview(session, unit_id, plan_ids, views, today, config, title)
+    views = load_items(session, plan_ids, today, config.reminders.zone)
     if not target:
         return _overview(session, unit_id, plan_ids, views, today, config, texts.SUMMARY_TITLE)
     if ROMAN.match(target.upper()):
@@ -51,6 +60,27 @@ def summary_text(session: Session, unit_id: int, plan_ids: list[int], today: dat
                      texts.SUMMARY_HOLDER_TITLE.format(who=who))
 
 
+def _narrow(session: Session, plan_ids: list[int], target: str) -> tuple[list[int], str] | None:
+    """A year ("2023") or a plan's number ("5", "số 5") among the plans; None if it is neither.
+
+    An item code that is also a plan number ("5") means the item when such an item exists.
+    """
+    plans = session.execute(select(Plan.id, Plan.year).where(Plan.id.in_(plan_ids))).all()
+    year = YEAR.match(target)
+    if year and any(y == int(year.group(1)) for _, y in plans):
+        wanted = int(year.group(1))
+        return ([i for i, y in plans if y == wanted],
+                texts.SUMMARY_YEAR_TITLE.format(year=wanted))
+    number = PLAN_NUMBER.match(target)
+    if number and not (CODE.match(target) and session.scalar(select(Item.id).where(
+            Item.plan_id.in_(plan_ids), Item.code == target, Item.removed_at.is_(None)).limit(1))):
+        wanted = int(number.group(1))
+        for plan_id, plan_year in plans:
+            if plan_id == wanted:
+                return [plan_id], texts.SUMMARY_PLAN_TITLE.format(id=plan_id, year=plan_year)
+    return None
+
+
 def _overview(session: Session, unit_id: int, plan_ids: list[int], views: list[ItemView],
               today: date, config: Config, title: str) -> str:
     calendar = calendar_of(config.reminders)
@@ -58,6 +88,14 @@ def _overview(session: Session, unit_id: int, plan_ids: list[int], views: list[I
     holders = _holders(session, [v.id for v in views])
     lines = [title.format(day=texts.show_date(today)),
              texts.SUMMARY_COUNTS.format(total=len(views), counts=texts.state_counts(counts))]
+    per_plan = Counter(v.plan_id for v in views)
+    if len(per_plan) > 1:
+        lines.append(texts.SUMMARY_PLANS.format(count=len(per_plan)))
+        for plan_id, year, plan_title in session.execute(
+                select(Plan.id, Plan.year, Plan.title).where(Plan.id.in_(list(per_plan)))
+                .order_by(Plan.year, Plan.id)):
+            lines.append(texts.SUMMARY_PLAN_LINE.format(id=plan_id, year=year, title=plan_title,
+                                                        total=per_plan[plan_id]))
     sections = {}
     for view in views:
         sections.setdefault(view.section or "—", Counter())[view.state] += 1
@@ -159,9 +197,12 @@ def _by_holder(session: Session, unit_id: int, views: list[ItemView], target: st
 
 def _item_history(session: Session, plan_ids: list[int], code: str, views: list[ItemView],
                   today: date, config: Config) -> str:
-    view = next((v for v in views if v.code == code), None)
-    if view is None:
-        return texts.NO_SUCH_ITEM.format(code=code)
+    # The same code may be in two current plans (3.1 of 2023 and of 2024): each is shown.
+    found = [_one_history(session, view, today, config) for view in views if view.code == code]
+    return "\n\n".join(found) if found else texts.NO_SUCH_ITEM.format(code=code)
+
+
+def _one_history(session: Session, view: ItemView, today: date, config: Config) -> str:
     item = session.get(Item, view.id)
     zone = config.reminders.zone
     lines = [texts.item_heading(view.code, view.title, view.state),
@@ -206,8 +247,7 @@ def _item_history(session: Session, plan_ids: list[int], code: str, views: list[
 def province_text(session: Session, today: date, config: Config) -> str:
     """Every commune's current plans at once, for a province that serves them all."""
     names = dict(session.execute(select(Unit.id, Unit.name)).all())
-    plan_units = {plan_id: names[unit_id]
-                  for unit_id, plan_ids in latest_plans(session).items() for plan_id in plan_ids}
+    plan_units = {plan.id: names[plan.unit_id] for plan in current_plans_of(session)}
     if not plan_units:
         return texts.SUMMARY_NO_PLAN
     views = load_items(session, list(plan_units), today, config.reminders.zone)

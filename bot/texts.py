@@ -30,6 +30,13 @@ PLAN_ERRORS = {
     "no_items": "Bảng nhiệm vụ trong {path} không có nhiệm vụ nào.",
     "no_year": "Không xác định được năm của kế hoạch {path}; hãy chỉ rõ bằng --year.",
     "unknown_unit": "Chưa khai báo đơn vị {unit} trong config.toml.",
+    "no_conflict": "Mục {item} của kế hoạch số {plan} không có thời hạn nào đang chờ văn phòng quyết định.",
+    "nothing_approved": (
+        "Mục {item} chưa có gia hạn nào được duyệt, nên không có quyết định để giữ: "
+        "chọn «document» (theo tệp) hoặc chờ Chủ tịch duyệt."
+    ),
+    "unknown_plan": "Không có kế hoạch «{plan}» đang theo dõi (xem: python -m bot plan list).",
+    "ambiguous_plan": "«{plan}» ứng với nhiều kế hoạch: {plans}. Hãy dùng số kế hoạch.",
 }
 
 WARNINGS = {
@@ -90,7 +97,10 @@ IMPORT_COUNTS = "{items} mục theo dõi, {milestones} mốc thời hạn, {sect
 IMPORT_KINDS = "Theo loại thời hạn: {kinds}."
 IMPORT_WARNINGS_TITLE = "Cảnh báo:"
 IMPORT_DRY_RUN = "Chạy thử: chưa lưu gì vào cơ sở dữ liệu."
-IMPORT_SAVED = "Đã lưu kế hoạch (mã {plan_id}): thêm {added}, cập nhật {updated}, giữ nguyên {unchanged}, không còn trong tệp {removed}."
+IMPORT_SAVED = (
+    "Đã lưu kế hoạch (số {plan_id}): thêm {added}, cập nhật {updated}, giữ nguyên {unchanged}, "
+    "không còn trong tệp {removed}, thời hạn chờ quyết định {conflicts}."
+)
 IMPORT_CHANGED = "Mục {code} thay đổi: {fields}."
 IMPORT_REMOVED = "Mục {code} không còn trong tệp mới; giữ lại lịch sử, đánh dấu là đã bỏ."
 IMPORT_FAILED = "Không nhập được kế hoạch: {reason}"
@@ -99,7 +109,25 @@ FIELD_NAMES = {
     "deadline_text": "thời hạn", "product": "sản phẩm", "budget": "kinh phí",
     "section": "phần", "objective": "mục tiêu", "task": "nhiệm vụ",
     "removed": "có lại trong tệp mới",
+    "roles": "người phụ trách", "milestones": "các mốc thời hạn",
 }
+IMPORT_CONFLICTS_TITLE = "Thời hạn trong tệp khác với quyết định đã có (giữ quyết định, chờ văn phòng chọn):"
+IMPORT_CONFLICT = (
+    "Mục {code}{label}: tệp ghi hạn {document} (trước đây {plan_due}), nhưng {decision}. "
+    "Giữ hạn {due}. Chọn: python -m bot plan resolve {plan} {code} document (theo tệp) "
+    "hoặc decision (giữ gia hạn)."
+)
+IMPORT_CONFLICT_APPROVED = "Chủ tịch đã duyệt gia hạn"
+IMPORT_CONFLICT_PENDING = "đang có yêu cầu gia hạn chờ Chủ tịch duyệt"
+
+
+def import_conflict(plan_id: int, code: str, label: str | None, plan_due: date | None,
+                    document_due: date | None, due: date | None, pending: bool) -> str:
+    return IMPORT_CONFLICT.format(
+        code=code, label=f" ({label})" if label else "", document=show_date(document_due),
+        plan_due=show_date(plan_due), due=show_date(due), plan=plan_id,
+        decision=IMPORT_CONFLICT_PENDING if pending else IMPORT_CONFLICT_APPROVED)
+
 
 # ------------------------------------------------------------------------- CLI
 
@@ -292,6 +320,11 @@ ALREADY_DONE = "Việc {code} đã được ghi nhận hoàn thành trước đ�
 NOTHING_OPEN = "Anh/chị không còn việc nào chưa xong trong kế hoạch."
 NOTHING_PENDING = "Không có câu hỏi nào đang chờ trả lời."
 WHICH_ITEM = "Anh/chị đang nói về việc nào? Trả lời bằng số:\n{options}"
+OF_PLAN_YEAR = " (kế hoạch {year})"
+SAME_CODE_IN_PLANS = (
+    "Mã {code} có trong nhiều kế hoạch đang theo dõi. Anh/chị gửi riêng tin cho mục {code} "
+    "để chọn đúng kế hoạch; chưa ghi nhận gì."
+)
 BAD_CHOICE = "Hãy trả lời một số từ 1 đến {count}."
 ASK_DATE = "Xin gia hạn việc {code} đến ngày nào? Ví dụ \"15/3\" hoặc \"thứ sáu tuần sau\"."
 EXTEND_NOT_LATER = "Ngày xin gia hạn phải sau hạn hiện tại của việc {code} ({due})."
@@ -369,8 +402,12 @@ STATE_MARKS = {
     "overdue": "🔴", "not_started": "⚪", "in_progress": "🟡", "done_late": "🟠",
     "done_on_time": "🟢", "ongoing": "🔵", "waiting_event": "⏸", "no_deadline": "▫️",
 }
-SUMMARY_NO_PLAN = "Chưa có kế hoạch nào được nhập."
+SUMMARY_NO_PLAN = "Chưa có kế hoạch nào đang theo dõi (chưa nhập, hoặc văn phòng đã đóng hết)."
 SUMMARY_TITLE = "📊 Tổng kết thực hiện kế hoạch đến ngày {day}"
+SUMMARY_PLANS = "Gồm {count} kế hoạch:"
+SUMMARY_PLAN_LINE = "• Số {id} ({year}) {title}: {total} việc"
+SUMMARY_PLAN_TITLE = "📊 Kế hoạch số {id} ({year}) — đến ngày {{day}}"
+SUMMARY_YEAR_TITLE = "📊 Các kế hoạch năm {year} — đến ngày {{day}}"
 SUMMARY_SECTION_TITLE = "📊 Phần {code}. {title} — đến ngày {{day}}"
 SUMMARY_HOLDER_TITLE = "📊 Việc do {who} chủ trì — đến ngày {{day}}"
 SUMMARY_COUNTS = "{total} việc: {counts}"
@@ -488,6 +525,8 @@ def digest_line(at, name: str, intent: str, code: str, percent: int | None, note
 
 REPORT_HEADING = "Báo cáo kết quả thực hiện"
 REPORT_TITLE = "Báo cáo kết quả thực hiện {title}"
+REPORT_PLAN_HEADING = "Kế hoạch số {id} ({year}): {title}"
+REPORT_SEVERAL_PLANS = "các kế hoạch đang theo dõi ({years})"
 REPORT_UNIT = "Đơn vị: {unit}"
 REPORT_AS_OF = "Tình hình đến ngày {day}"
 REPORT_SHEET = "Báo cáo"
@@ -593,6 +632,21 @@ CHECK_POLLING = "có token, nhận tin bằng long polling"
 CHECK_WEBHOOK = "có token, nhận tin qua webhook {url}"
 CHECK_NO_TOKEN = "chưa cấu hình (đặt biến môi trường {variable})"
 CHECK_PLAN = "Kế hoạch: {unit} — {title}: {items} việc."
+CLI_PLAN = "xem, đóng các kế hoạch đang theo dõi; quyết định thời hạn tệp khác với gia hạn"
+CLI_PLAN_LIST = "liệt kê các kế hoạch (số kế hoạch, năm, tên, đang theo dõi hay đã đóng)"
+CLI_PLAN_CLOSE = "đóng một kế hoạch: thôi nhắc, thôi tổng kết (lịch sử giữ nguyên)"
+CLI_PLAN_WHICH = "số kế hoạch, hoặc năm, hoặc tên (một phần) của kế hoạch"
+CLI_PLAN_RESOLVE = "chọn thời hạn cho mục có thời hạn tệp khác với gia hạn đã duyệt"
+CLI_PLAN_CODE = "mã mục, ví dụ 3.7"
+CLI_PLAN_USE = "document: theo tệp; decision: giữ gia hạn đã duyệt"
+PLAN_LIST_EMPTY = "Chưa có kế hoạch nào."
+PLAN_LIST_LINE = "Số {id} · {year} · {unit} — {title}: {items} việc, {state}"
+PLAN_LIST_OPEN = "đang theo dõi"
+PLAN_LIST_CLOSED = "đã đóng ngày {day}"
+PLAN_LIST_DISPUTED = "; {count} thời hạn chờ văn phòng quyết định"
+PLAN_CLOSED = "Đã đóng kế hoạch số {id} ({year}) — {title}. Thôi nhắc việc và tổng kết; lịch sử giữ nguyên."
+PLAN_ALREADY_CLOSED = "Kế hoạch số {id} đã đóng từ ngày {day}."
+PLAN_RESOLVED = "Mục {code}: hạn nay là {due} (hạn theo kế hoạch {plan_due})."
 CHECK_EMPTY_ROLES = "Vai trò chưa có người giữ: {roles}."
 CHECK_UNLINKED = "{count} người chưa kết nối Zalo/Telegram (python -m bot invite TÊN): {names}."
 CHECK_TICK_RUNNING = "Lịch nhắc: đang do tiến trình {holder} chạy."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -102,6 +104,8 @@ class Plan(Base):
     signer_title: Mapped[str | None] = mapped_column(String(100))
     source_name: Mapped[str] = mapped_column(String(500))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Plans stay current (reminded, summed up) until the office closes them.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     unit: Mapped[Unit] = relationship()
     sections: Mapped[list[Section]] = relationship(
@@ -150,7 +154,11 @@ class Item(Base):
 
     plan: Mapped[Plan] = relationship(back_populates="items")
     section: Mapped[Section | None] = relationship()
+    # The milestones in force; retired ones stay in `all_milestones` with their history.
     milestones: Mapped[list[Milestone]] = relationship(
+        primaryjoin="and_(Milestone.item_id == Item.id, Milestone.retired_at.is_(None))",
+        order_by="Milestone.position", viewonly=True)
+    all_milestones: Mapped[list[Milestone]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="Milestone.position")
     assignments: Mapped[list[ItemRole]] = relationship(
         back_populates="item", cascade="all, delete-orphan")
@@ -173,15 +181,41 @@ class ItemRole(Base):
     role: Mapped[Role] = relationship()
 
 
+_DATED = ("date", "month", "quarter", "half", "year")
+
+
+def milestone_keys(milestones: Iterable[tuple[str | None, str]]) -> list[str]:
+    """Each (label, kind) milestone's identity within its item, the same at every re-import.
+
+    The label (case, accents and spacing aside) or, unlabelled, the kind, then the rank among
+    the item's milestones with that same label or kind: never the bare position, so a
+    milestone added or dropped before it leaves it what it was. The kinds of a date (a day,
+    a month, a quarter …) count as one, so "Tháng 3" becoming "Trước 15/3" is a moved date.
+    """
+    seen: dict[str, int] = {}
+    keys = []
+    for label, kind in milestones:
+        if label and label.strip():
+            folded = unicodedata.normalize("NFD", label.casefold().replace("đ", "d"))
+            base = " ".join("".join(c for c in folded if unicodedata.category(c) != "Mn").split())
+        else:
+            base = "~" + ("due" if kind in _DATED else kind)
+        rank = seen[base] = seen.get(base, -1) + 1
+        keys.append(f"{base[:300]}#{rank}")
+    return keys
+
+
 class Milestone(Base):
     __tablename__ = "milestone"
     __table_args__ = (
-        UniqueConstraint("item_id", "position", name="uq_milestone_item_position"),
+        UniqueConstraint("item_id", "key", name="uq_milestone_item_key"),
         Index("ix_milestone_due", "due"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"))
+    # What re-imports match on (see `milestone_keys`); `position` is only the order shown.
+    key: Mapped[str] = mapped_column(String(320))
     position: Mapped[int] = mapped_column(Integer)
     label: Mapped[str | None] = mapped_column(String(300))
     # date | month | quarter | half | year | ongoing | recurring | event | none
@@ -195,8 +229,12 @@ class Milestone(Base):
     # For event milestones: the day the event happened, and the days allowed after it.
     event_on: Mapped[date | None] = mapped_column(Date)
     event_due_days: Mapped[int | None] = mapped_column(Integer)
+    # Set when a re-import no longer has the milestone: no more reminders, history kept.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The date a re-imported document gives against an extension in force; the office decides.
+    disputed_due: Mapped[date | None] = mapped_column(Date)
 
-    item: Mapped[Item] = relationship(back_populates="milestones")
+    item: Mapped[Item] = relationship(back_populates="all_milestones")
 
 
 class ImportRun(Base):
@@ -212,6 +250,8 @@ class ImportRun(Base):
     updated: Mapped[int] = mapped_column(Integer)
     removed: Mapped[int] = mapped_column(Integer)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Document dates that disagree with extensions in force, as the office was told.
+    conflicts: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class ChatLink(Base):

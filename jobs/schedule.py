@@ -62,7 +62,8 @@ def _done_day(milestone: Milestone, zone: ZoneInfo) -> date | None:
 def wanted_reminders(session: Session, start: date, end: date, config: RemindersConfig,
                      plan_ids: list[int] | None = None,
                      milestone_ids: list[int] | None = None) -> list[Wanted]:
-    """Every reminder due on days in [start, end] for open items, with its recipient."""
+    """Every reminder due on days in [start, end] for open items of current plans, with its
+    recipient (retired milestones, removed items and closed plans have none)."""
     policy, calendar, zone = policy_of(config), calendar_of(config), config.zone
     people_of_role: dict[int, list[int]] = defaultdict(list)
     for person_id, role_id in session.execute(select(PersonRole.person_id, PersonRole.role_id)):
@@ -80,7 +81,8 @@ def wanted_reminders(session: Session, start: date, end: date, config: Reminders
 
     query = (select(Milestone, Item.id, Plan.unit_id, Plan.year, Plan.issued_on)
              .join(Item, Milestone.item_id == Item.id).join(Plan, Item.plan_id == Plan.id)
-             .where(Item.removed_at.is_(None)))
+             .where(Item.removed_at.is_(None), Milestone.retired_at.is_(None),
+                    Plan.closed_at.is_(None)))
     if plan_ids is not None:
         query = query.where(Plan.id.in_(plan_ids))
     if milestone_ids is not None:
@@ -165,8 +167,9 @@ def refresh_schedule(session: Session, now: datetime, config: RemindersConfig,
         session.execute(insert(Reminder), new_rows)
     result.added += len(new_rows)
     # Stale rows (missed while the bot was down) wait for the catch-up, unless no longer needed.
-    closed = (select(Milestone.id).join(Item)
-              .where((Milestone.done_at.is_not(None)) | (Item.removed_at.is_not(None))))
+    closed = (select(Milestone.id).join(Item).join(Plan)
+              .where(Milestone.done_at.is_not(None) | Milestone.retired_at.is_not(None)
+                     | Item.removed_at.is_not(None) | Plan.closed_at.is_not(None)))
     if milestone_ids is not None:
         closed = closed.where(Milestone.id.in_(milestone_ids))
     stale = session.execute(

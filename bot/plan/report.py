@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from bot import texts
-from bot.plan.importer import ImportResult
+from bot.plan.importer import ImportResult, conflict_text
 from bot.plan.interpret import ParsedPlan
 
 
@@ -54,10 +54,14 @@ def render_report(plan: ParsedPlan, result: ImportResult | None) -> str:
     else:
         lines.append(texts.IMPORT_SAVED.format(
             plan_id=result.plan_id, added=len(result.added), updated=len(result.changed),
-            unchanged=len(result.unchanged), removed=len(result.removed)))
+            unchanged=len(result.unchanged), removed=len(result.removed),
+            conflicts=len(result.conflicts)))
         for code, fields in result.changed.items():
             names = ", ".join(texts.FIELD_NAMES.get(f, f) for f in fields)
             lines.append("  - " + texts.IMPORT_CHANGED.format(code=code, fields=names))
         for code in result.removed:
             lines.append("  - " + texts.IMPORT_REMOVED.format(code=code))
+        if result.conflicts:
+            lines += ["", texts.IMPORT_CONFLICTS_TITLE]
+            lines += ["  - " + conflict_text(result.plan_id, c) for c in result.conflicts]
     return "\n".join(lines)
