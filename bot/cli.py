@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     understand = commands.add_parser("understand", help=texts.CLI_UNDERSTAND)
     understand.add_argument("--today", type=date.fromisoformat, required=True, help=texts.CLI_TODAY)
-    understand.add_argument("--year", type=int, help=texts.CLI_IMPORT_YEAR)
+    understand.add_argument("--year", type=int, help=texts.CLI_REPLY_YEAR)
     understand.add_argument("--role", choices=ROLES, default="official", help=texts.CLI_ROLE)
     understand.add_argument("--codes", default="", help=texts.CLI_CODES)
     understand.add_argument("--jsonl", action="store_true", help=texts.CLI_JSONL)

@@ -115,6 +115,7 @@ CLI_PARSE_DEADLINE = "đọc thử một hay nhiều ô thời hạn, in mỗi �
 CLI_PARSE_TEXT = "các ô thời hạn (không có thì đọc từng dòng từ đầu vào chuẩn)"
 CLI_UNDERSTAND = "đọc thử tin trả lời: mỗi dòng đầu vào một tin, in ý bot hiểu thành một dòng JSON"
 CLI_TODAY = "ngày nhận tin (YYYY-MM-DD), để hiểu \"mai\", \"tuần sau\", \"cuối tháng\""
+CLI_REPLY_YEAR = "năm của kế hoạch: ngày không ghi năm không rơi vào trước năm này"
 CLI_ROLE = "người gửi: official (cán bộ), chairman hoặc admin (được duyệt, từ chối gia hạn)"
 CLI_CODES = "mã việc trong kế hoạch của người gửi, cách nhau bằng dấu phẩy, ví dụ 3.1,3.4"
 CLI_JSONL = "mỗi dòng đầu vào là một đối tượng JSON {\"text\", \"today\", \"role\"}"

@@ -55,6 +55,7 @@ _FORMS = re.compile(
     rf"(?:\s+(?P<which>tuan\s+(?:{_NEXT}|nay|truoc)|nay|toi)(?!\w))?)"
     # cuối tuần/tháng/quý/năm (này/sau), đầu tuần/tháng/năm sau
     rf"|(?P<end_of>cuoi\s+(?P<eu>tuan|thang|quy|nam)(?:\s+(?P<en>nay|{_NEXT})(?!\w))?)"
+    r"|(?P<within>trong\s+(?P<wu>tuan|thang|nam)(?:\s+nay)?)"
     rf"|(?P<start_of>dau\s+(?P<su>tuan|thang|nam)\s+{_NEXT})"
     # tuần sau, tháng tới, năm sau
     rf"|(?P<next_unit>(?P<nu>tuan|thang|nam)\s+{_NEXT}(?!\s*[0-9]))"
@@ -182,9 +183,9 @@ def _resolve(m: re.Match, today: date, floor: date, purpose: str) -> date | None
         if which.startswith("tuan"):
             return monday + timedelta(days=wd + 7)
         return today + timedelta(days=(wd - today.weekday()) % 7 or 7)
-    if kind == "end_of":
+    if kind in ("end_of", "within"):
         ahead = 1 if g("en") and g("en") != "nay" else 0
-        unit = g("eu")
+        unit = g("eu") or g("wu")
         if unit == "tuan":
             # The working week ends on Friday; at the weekend "cuối tuần" is the coming one.
             friday = monday + timedelta(days=4 + (7 if today.weekday() > 4 else 0))

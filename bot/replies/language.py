@@ -1,8 +1,46 @@
 """The reply language: what a person meant by a chat message.
 
 Pure: no I/O, no clock. `today`, the plan's year, the writer's role and the item codes of
-their plans are parameters. Matching runs on the folded key of `bot.replies.normalise`;
-dates are read by `bot.replies.dates`.
+their plans are parameters. Matching runs on the folded key of `bot.replies.normalise`
+(no diacritics, phone shorthand spelled out); dates are read by `bot.replies.dates`; every
+reason is cut from the original text, in the writer's own spelling.
+
+The intents, and how a message with several signs is read:
+- `undo` ("nhầm rồi", "bấm nhầm", "gõ lộn", "huỷ") wins over everything else in the message:
+  "chưa xong đâu, em gõ nhầm" takes back the last answer, it is not a new status.
+- `approve`/`reject` only from a chairman or an admin, and only when the decision words open
+  the message (fillers and codes may stand before them): a chairman's "đang chờ huyện duyệt"
+  reports on an item. An official's "ok", "duyệt", "đồng ý" approve nothing. Approving and
+  rejecting in one message is "unknown". A rejection's reason is the text after its words.
+- `snooze` ("nhắc lại sau", "để sau", "thứ 2 nhắc em") with the day when given (a reminder's
+  "tuần sau" is Monday). Beside "not yet" or "in progress" it is still a snooze; beside a
+  completion, a promise or an extension it is "unknown".
+- `help` ("help", "?", "hdsd", "việc nào", "em còn việc gì") only when no status is given.
+- A completion word ("xong", "hoàn thành", "✅") or a work verb ("gửi", "nộp", "làm") with a
+  coming day in the same clause, and no "đã"/"vừa"/"rồi", is a `promise` of that day:
+  "tuần sau xong", "mai em làm", "mùng 8 Tết em gửi". "sẽ", "sắp", "dự kiến", "để em" make
+  a promise without a day. A month alone ("báo cáo tháng 3") is a topic, not a day, unless
+  "trước"/"đến"/"trong" stands before it. A past day ("xong hôm qua") keeps it `done`.
+- `done`: a completion word, or a delivery verb in the past ("đã gửi bc lên huyện", "nộp hs
+  rồi"), whose words are then its reason. Beside any other status -> "unknown"; a percentage
+  right next to it qualifies it ("xong 80%" -> progress 80, "hoàn thành 100%" -> done 100).
+- An extension absorbs "not yet", progress and promises ("chưa xong, xin gia hạn 2 tuần");
+  a promise absorbs progress and "not yet" ("đang làm 50%, thứ 6 xong" -> promise, 50);
+  progress absorbs "not yet" ("chưa xong, mới được 30%").
+- `progress`: "đang làm", "gần xong", a percentage anywhere, halves and fractions after
+  "được"/"khoảng"/"mới" ("mới được 1/4" = 25). Two different percentages -> "unknown"; a
+  percentage outside 0..100 keeps "progress" with percent None, so the bot asks.
+- `not_yet`: "chưa …", "không kịp"; waiting ("đang chờ", "còn đợi", "chờ ký") is not
+  progress. After a bare "chưa" the missing thing is the reason, "chưa" included.
+- `note`: words without a status. "in băng rôn hết 2.5 triệu": a dotted number followed by a
+  unit or after a money word is an amount, never an item, even one of the person's codes.
+- `unknown`: only codes, fillers or symbols; or two statuses in one message.
+- `choice`: the whole message a number 1..99 ("2", "số 2", "2 ạ") answers a numbered list.
+Codes: a dotted number is an item code; a bare integer only after "mục", "nv", "stt". A
+dotted pair that reads as a day is a day after "ngày", "đến", "trước"…; right after "gia
+hạn", "lùi", "hoãn", "dời" it is the item when another date follows ("gia hạn 3.1 15/3")
+and the day otherwise ("gia hạn 15.3"). A known code of the person's plans is always the
+item. After "lúc" it is a time of day.
 """
 
 from __future__ import annotations
@@ -77,10 +115,11 @@ _TASK_VERB = (
 )
 _DONE_WORD = r"(?:xong(?:\s+xuoi)?|hoan\s+(?:thanh|tat)|done|finish(?:ed)?)"
 # Verbs whose past tense closes an item ("đã gửi bc lên huyện") and whose future promises it.
-_DELIVER = (r"(?:gui|nop|trinh|ky|bao\s+cao|ban\s+hanh|phat\s+hanh|to\s+chuc|niem\s+yet"
-            r"|cong\s+khai|dang\s+tai|cap\s+nhat|chuyen|chi\s+tra|tong\s+hop\s+xong)")
+# Ongoing work ("đã công khai đủ 12 thủ tục") is news about an item, not its end.
+_DELIVER = r"(?:gui|nop|trinh|ky|bao\s+cao|ban\s+hanh|phat\s+hanh|to\s+chuc|chuyen)"
 _DO = rf"(?:{_DELIVER}|lam|xu\s+ly|thuc\s+hien|trien\s+khai|hoan\s+thien|{_DONE_WORD})"
 _PAST = r"(?:da|vua|moi)"
+_WORKED = r"(?:lam|thuc\s+hien|trien\s+khai)"
 _SUBJECT = r"(?:(?:em|e|toi|minh|xa|anh|chi|ben\s+em)\s+)?"
 _MARKERS = re.compile(
     r"(?<!\w)(?:"
@@ -109,7 +148,8 @@ _MARKERS = re.compile(
     r"|dang(?:\s+(?:lam|thuc\s+hien|trien\s+khai|tien\s+hanh|xu\s+ly)(?:\s+do)?)?)"
     rf"|(?P<done>{_SUBJECT}(?:{_PAST}\s+)?(?:(?:lam|thuc\s+hien|trien\s+khai)\s+)?{_DONE_WORD}"
     r"(?:\s+(?:roi|het|ca|xong))*)"
-    rf"|(?P<delivered>{_PAST}\s+{_DELIVER}|{_DELIVER}(?:\s+[^\W\d_]+){{0,5}}?\s+roi)"
+    rf"|(?P<delivered>{_PAST}\s+(?:{_DELIVER}|{_WORKED})|(?:{_DELIVER}|{_WORKED})(?:\s+\S+){{0,5}}?\s+roi)"
+    r"|(?P<wait_word>cho|doi)"
     rf"|(?P<act>{_DO})"
     r")(?!\w)"
 )
@@ -150,9 +190,14 @@ _TRAILING_JUNK = re.compile(
     rf"|(?<!\w){_PERCENT_LEAD}[0-9]+(?:[.,][0-9]+)?\s*(?:%|phan\s+tram)"
     rf"|(?<![\w./])(?<!luc\s){_CODE_HEAD}{_CODE_TAIL}+)$"
 )
+_WORKED_ONLY = re.compile(rf"(?:{_PAST}\s+)?{_WORKED}(?!\w)")
+_PARTICLES = re.compile(r"(?:\s+(?:dau|a|ak|ah|nhe|nha|anh|chi|em|e|oi|sep|ha|nhi))+(?=[\s,;.:!?]|$)")
+_DONE_AGAIN = re.compile(rf"(?:(?:cung|deu)\s+)?{_DONE_WORD}(?:\s+(?:roi|het|ca))*")
 _CAUSE_BEFORE = re.compile(r"(?:^|[.;!?]\s*)(?P<cause>[^.;!?]+?),?\s+nen\s*$")
 _ALPHA_WORD = re.compile(r"[^\W\d_]+")
 _SPACES = re.compile(r"\s+")
+_MONTH_ONLY = re.compile(r"thang\s+[0-9]")
+_CLAUSE_BREAK = re.compile(r"[,;.!?]|(?<!\w)(?:con|nhung|va|con\s+lai)(?!\w)")
 _DATE_PREPOSITION = re.compile(r"(?<!\w)(?:truoc|den|toi|vao|trong|het|cuoi)\s*$")
 
 _FILLERS = frozenset(
@@ -251,7 +296,13 @@ def _blank(key: str, spans: list[tuple[int, int]]) -> str:
 
 
 def _kind(m: re.Match) -> str:
-    return {"waiting": "not_yet", "delivered": "done"}.get(m.lastgroup, m.lastgroup)
+    return {"waiting": "not_yet", "wait_word": "not_yet", "delivered": "done"}.get(
+        m.lastgroup, m.lastgroup)
+
+
+def _waits(f: Folded, m: re.Match) -> bool:
+    """Whether a bare "cho"/"doi" was written "chờ"/"đợi" (waiting), not "cho" or "đổi"."""
+    return f.original(m.start(), m.end()).casefold() in ("chờ", "đợi")
 
 
 def _next_to(key: str, a: re.Match, b: re.Match) -> bool:
@@ -287,15 +338,21 @@ def _cause_before(f: Folded, marker: re.Match) -> str | None:
 
 def _reason(f: Folded, marker: re.Match) -> str | None:
     key = f.key
-    if marker.lastgroup == "delivered":
-        return _clean(f, marker.start(), len(key))  # what was sent, and where to
+    if marker.lastgroup == "wait_word" or (
+            marker.lastgroup == "delivered" and not _WORKED_ONLY.match(marker.group())):
+        return _clean(f, marker.start(), len(key))  # what was sent, or what it waits for
     if marker.lastgroup == "not_yet" and marker.group().endswith("chua"):
+        particles = _PARTICLES.match(key, marker.end())
+        if particles:
+            return _clean(f, particles.end(), len(key))  # "chưa đâu anh ơi, đang đợi xã bên"
         rest = _LEADING_PUNCT.match(key, marker.end()).end()
         joined = not key[marker.end() : rest].strip()
         if joined and rest < len(key) and _clean(f, rest, len(key)):
             # "chưa có hướng dẫn": what is missing is the reason, "chưa" included.
             return _clean(f, marker.end() - len("chua"), len(key))
     reason = _clean(f, marker.end(), len(key))
+    if marker.lastgroup == "done" and reason and _DONE_AGAIN.fullmatch(fold(reason).key):
+        return None  # "3.7 hoàn thành, 3.10 hoàn thành": the second item, not a note
     if reason is None and marker.lastgroup not in ("done", "delivered"):
         reason = _cause_before(f, marker)
     return reason
@@ -336,15 +393,28 @@ def _decision(f: Folded, code_spans: list[tuple[int, int]]) -> list[re.Match]:
     return found
 
 
-def _future(found: list[Found], dkey: str, today: dt.date) -> Found | None:
-    """The first date that says when something will happen (not "báo cáo tháng 3")."""
+def _future(found: list[Found], dkey: str, today: dt.date) -> list[Found]:
+    """The dates that say when something will happen (not "báo cáo tháng 3")."""
+    coming = []
     for item in found:
         if item.value is None or item.value < today or item.past:
             continue
-        if dkey.startswith("thang", item.start) and not _DATE_PREPOSITION.search(dkey, 0, item.start):
+        if _MONTH_ONLY.match(dkey, item.start) and not _DATE_PREPOSITION.search(dkey, 0, item.start):
             continue
-        return item
-    return None
+        coming.append(item)
+    return coming
+
+
+def _clause(key: str, m: re.Match) -> tuple[int, int]:
+    """The clause around a marker: "xong 3.1, 3.4 tuần sau xong" has two."""
+    starts = [b.end() for b in _CLAUSE_BREAK.finditer(key, 0, m.start())]
+    after = _CLAUSE_BREAK.search(key, m.end())
+    return (starts[-1] if starts else 0), (after.start() if after else len(key))
+
+
+def _when(key: str, m: re.Match, coming: list[Found]) -> Found | None:
+    start, end = _clause(key, m)
+    return next((item for item in coming if start <= item.start and item.end <= end), None)
 
 
 # ---------------------------------------------------------------------------
@@ -367,7 +437,8 @@ def read_reply(text: str, today: dt.date, *, year: int | None = None, role: str 
         return Understood("help", text=f.text)
     known = frozenset(code.upper() for code in known_codes)
     percents = _percents(f)
-    codes, code_spans, others = _codes(f, known, today, role in _DECIDERS)
+    deciding = role in _DECIDERS and _DECISION.search(key) is not None
+    codes, code_spans, others = _codes(f, known, today, deciding)
     dkey = _blank(key, code_spans + others + [p.span() for p, _ in percents])
     dates = find_dates(dkey, today, year)
     percent = percents[0][1] if percents else None
@@ -392,18 +463,21 @@ def read_reply(text: str, today: dt.date, *, year: int | None = None, role: str 
         found = find_date(dkey, today, year, start=first.end())
         return answer("approve", date=_value(found))
 
-    # A completion word with a coming day, and no "đã"/"rồi", is a promise: "tuần sau xong".
-    future = _future(dates, dkey, today)
+    # A completion word with a coming day in its clause, and no "đã"/"rồi", is a promise:
+    # "tuần sau xong". The promise's day is that one.
+    coming = _future(dates, dkey, today)
+    promised: Found | None = None
     status: list[tuple[str, re.Match]] = []
     for m in markers:
         kind = _kind(m)
-        if kind == "act":
-            if future is not None:
-                status.append(("promise", m))
+        if m.lastgroup == "wait_word" and not _waits(f, m):
             continue
-        if (kind == "done" and m.lastgroup == "done" and future is not None
-                and not _PAST_MARK.search(m.group())):
-            kind = "promise"
+        if kind in ("act", "done") and m.lastgroup != "delivered":
+            when = _when(key, m, coming)
+            if when is not None and not _PAST_MARK.search(m.group()):
+                kind, promised = "promise", promised or when
+            elif kind == "act":
+                continue
         status.append((kind, m))
     kinds = {kind for kind, _ in status}
     # The reason follows the first marker of the intent, a completion word before a delivery.
@@ -435,7 +509,7 @@ def read_reply(text: str, today: dt.date, *, year: int | None = None, role: str 
         new_due, reason = _extension(f, dkey, first["extend"], today, year)
         return answer("extend", date=new_due, reason=reason)
     if "promise" in kinds:
-        return answer("promise", date=_value(future))
+        return answer("promise", date=_value(promised or (coming[0] if coming else None)))
     if "progress" in kinds:
         return answer("progress", reason=_reason(f, first["progress"]))
     if percents:
