@@ -67,6 +67,10 @@ def test_a_plan_of_a_later_year_holds_its_short_dates():
     assert read_reply("gia hạn 15/3", TODAY, year=2024).date == date(2024, 3, 15)
 
 
+def test_a_plan_year_beyond_the_calendar_is_ignored():
+    assert read_reply("gia hạn 15/3", TODAY, year=99999).date == date(2023, 3, 15)
+
+
 def test_relative_dates_count_from_the_given_day():
     assert read_reply("xin thêm 1 tuần", date(2023, 6, 1)).date == date(2023, 6, 8)
     assert read_reply("tuần sau xong", date(2023, 6, 4)).date == date(2023, 6, 9)  # a Sunday

@@ -244,7 +244,7 @@ def _resolve(m: re.Match, today: date, floor: date, purpose: str) -> date | None
 def find_dates(key: str, today: date, year: int | None = None, *, start: int = 0,
                end: int | None = None, purpose: str = "deadline") -> list[Found]:
     """Every date form in key[start:end], left to right."""
-    floor = max(today, date(year, 1, 1)) if year else today
+    floor = max(today, date(year, 1, 1)) if year and 1 <= year <= 9999 else today
     found = []
     for m in _FORMS.finditer(key, start, len(key) if end is None else end):
         try:

@@ -148,7 +148,8 @@ _MARKERS = re.compile(
     r"|dang(?:\s+(?:lam|thuc\s+hien|trien\s+khai|tien\s+hanh|xu\s+ly)(?:\s+do)?)?)"
     rf"|(?P<done>{_SUBJECT}(?:{_PAST}\s+)?(?:(?:lam|thuc\s+hien|trien\s+khai)\s+)?{_DONE_WORD}"
     r"(?:\s+(?:roi|het|ca|xong))*)"
-    rf"|(?P<delivered>{_PAST}\s+(?:{_DELIVER}|{_WORKED})|(?:{_DELIVER}|{_WORKED})(?:\s+\S+){{0,5}}?\s+roi)"
+    rf"|(?P<delivered>{_PAST}\s+(?:{_DELIVER}|{_WORKED})|{_WORKED}\s+roi"
+    rf"|{_DELIVER}(?:\s+[^\s%]+){{0,5}}?\s+roi)"
     r"|(?P<wait_word>cho|doi)"
     rf"|(?P<act>{_DO})"
     r")(?!\w)"
@@ -459,7 +460,9 @@ def read_reply(text: str, today: dt.date, *, year: int | None = None, role: str 
             return answer("unknown")
         first = decisions[0]
         if "reject" in verdicts:
-            return answer("reject", reason=_clean(f, first.end(), len(key)))
+            split = _REASON_SPLIT.search(key, first.end())
+            reason = _clean(f, split.end(), len(key)) if split else None
+            return answer("reject", reason=reason or _clean(f, first.end(), len(key)))
         found = find_date(dkey, today, year, start=first.end())
         return answer("approve", date=_value(found))
 
