@@ -126,10 +126,11 @@ _MARKERS = re.compile(
     r"(?P<undo>(?:bam|go|an|nhan|bao|ghi|gui|tra\s+loi|noi|chon)\s+(?:nham|lon|sai)(?:\s+roi)?"
     r"|nham(?:\s+roi)?|lon\s+roi|sai\s+roi|rut\s+lai|undo"
     r"|(?<!bi\s)huy(?:\s+(?:bo|tin|cau|tra\s+loi|bao\s+cao|di))?(?!\s+(?:bo\s+)?(?:ke\s+hoach|hoi\s+nghi)))"
-    r"|(?P<snooze>nhac(?=\s+(?:lai|sau|em|e|toi|minh|anh|chi|giup|ho|lan\s+sau|nhe|nha|a|vao"
+    r"|(?P<snooze>(?<!dung\s)(?<!khoi\s)(?<!can\s)nhac(?=\s+(?:lai|sau|em|e|toi|minh|anh|chi|giup|ho|lan\s+sau|nhe|nha|a|vao"
     r"|luc|thu|mai|tuan|ngay|chu|hom|sang|chieu|toi)(?!\w)|\s*$)"
     r"|(?:de|tinh|noi|bao|tra\s+loi|lam)\s+sau(?!\s+(?:[0-9]|mot|hai|ba|bon|nam|vai|khi|tet)))"
-    r"|(?P<help>help|huong\s+dan|hdsd|tro\s+giup|cach\s+(?:dung|lam|tra\s+loi|bao\s+cao|go|su\s+dung)"
+    r"|(?P<help>help|hdsd|xin\s+huong\s+dan"
+    r"|huong\s+dan(?=\s+(?:su\s+dung|cach|em|e|toi|minh|voi|giup|di|nhe|nha|a)(?!\w)|\s*[?]*$)|tro\s+giup|cach\s+(?:dung|lam|tra\s+loi|bao\s+cao|go|su\s+dung)"
     r"|lam\s+(?:sao|the\s+nao|nhu\s+the\s+nao)|go\s+(?:gi|the\s+nao|sao|nhu\s+the\s+nao)"
     r"|(?:viec|muc|nhiem\s+vu)\s+(?:nao|gi)|con\s+(?:nhung\s+)?(?:viec|muc|nhiem\s+vu)"
     r"|(?:nhung\s+)?(?:viec|muc)\s+cua\s+(?:em|e|toi|minh)|danh\s+sach(?:\s+viec)?|menu)"
@@ -495,8 +496,8 @@ def read_reply(text: str, today: dt.date, *, year: int | None = None, role: str 
     kinds.discard("snooze")
     if multi_percent:
         return answer("unknown")
-    if "help" in kinds and kinds == {"help"}:
-        return answer("help")
+    if "help" in kinds and kinds <= {"help", "not_yet"}:
+        return answer("help")  # "em còn việc gì chưa xong" asks; it reports nothing
     kinds.discard("help")
     if "done" in kinds:
         if kinds != {"done"}:
