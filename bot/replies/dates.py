@@ -28,7 +28,8 @@ _NUM_WORDS = {
     "chin": 9, "muoi": 10,
 }
 _WEEKDAY_WORDS = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}
-_NUM = r"(?:[0-9]{1,3}|mot|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi)"
+# "tư" (four) is left out: without diacritics it is "từ" (from), as in "xong từ tuần trước".
+_NUM = r"(?:[0-9]{1,3}|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi)"
 _NEXT = r"(?:sau|toi|ke\s+tiep|ke|moi)"
 _PART_OF_DAY = r"(?:sang|trua|chieu|toi|dem)"
 
@@ -50,14 +51,15 @@ _FORMS = re.compile(
     r"|ram\s+thang\s+gieng)"
     # tháng 4 (năm 2024): the month's last day
     r"|(?P<month>thang\s+(?P<mm>[0-9]{1,2})(?:\s+nam\s+(?P<my>[0-9]{4}))?)(?![\w/.])"
-    # thứ 6, thứ sáu tuần sau, chủ nhật này
-    r"|(?P<weekday>(?:thu\s+(?P<w>hai|ba|tu|nam|sau|bay|[2-7])|(?P<sun>chu\s+nhat))"
+    # thứ 6, thứ sáu tuần sau, chủ nhật này; "hôm thứ 2" is the one gone by
+    r"|(?P<weekday>(?P<gone>hom\s+)?(?:thu\s+(?P<w>hai|ba|tu|nam|sau|bay|[2-7])|(?P<sun>chu\s+nhat))"
     rf"(?:\s+(?P<which>tuan\s+(?:{_NEXT}|nay|truoc)|nay|toi)(?!\w))?)"
     # cuối tuần/tháng/quý/năm (này/sau), đầu tuần/tháng/năm sau
     rf"|(?P<end_of>cuoi\s+(?P<eu>tuan|thang|quy|nam)(?:\s+(?P<en>nay|{_NEXT})(?!\w))?)"
     r"|(?P<within>trong\s+(?P<wu>tuan|thang|nam)(?:\s+nay)?)"
     rf"|(?P<start_of>dau\s+(?P<su>tuan|thang|nam)\s+{_NEXT})"
-    # tuần sau, tháng tới, năm sau
+    # tuần sau, tháng tới, năm sau; tuần trước
+    r"|(?P<last_unit>(?P<lu>tuan|thang|nam)\s+(?:truoc|roi|qua))"
     rf"|(?P<next_unit>(?P<nu>tuan|thang|nam)\s+{_NEXT}(?!\s*[0-9]))"
     # 3 ngày (nữa), hai tuần, 5 ngày làm việc
     rf"|(?P<amount>(?P<n>{_NUM})\s+(?P<u>ngay\s+lam\s+viec|ngay|hom|tuan|thang|nam)"
@@ -79,6 +81,7 @@ class Found:
     end: int
     value: date | None  # None: a date form that names no real day, or a vague one
     past: bool = False  # a day without a year that most likely meant the recent past
+    vague: bool = False  # "sau Tết", "vài hôm nữa": some time ahead, no day named
 
 
 def _recent_past(m: re.Match, today: date) -> bool:
@@ -176,6 +179,8 @@ def _resolve(m: re.Match, today: date, floor: date, purpose: str) -> date | None
     if kind == "weekday":
         wd = 6 if g("sun") else (int(g("w")) - 2 if g("w").isdigit() else _WEEKDAY_WORDS[g("w")])
         which = " ".join((g("which") or "").split())
+        if g("gone") and not which:
+            return today - timedelta(days=(today.weekday() - wd) % 7 or 7)
         if which in ("nay", "tuan nay"):
             return monday + timedelta(days=wd)
         if which == "tuan truoc":
@@ -204,6 +209,11 @@ def _resolve(m: re.Match, today: date, floor: date, purpose: str) -> date | None
         if unit == "thang":
             return _add_months(today.replace(day=1), 1)
         return date(today.year + 1, 1, 1)
+    if kind == "last_unit":
+        unit = g("lu")
+        if unit == "tuan":
+            return monday - timedelta(days=7)
+        return _add_months(today.replace(day=1), -1) if unit == "thang" else date(today.year - 1, 1, 1)
     if kind == "next_unit":
         unit = g("nu")
         if unit == "tuan":
@@ -251,7 +261,8 @@ def find_dates(key: str, today: date, year: int | None = None, *, start: int = 0
             value = _resolve(m, today, floor, purpose)
         except (ValueError, OverflowError):
             value = None  # beyond the calendar: a date not understood
-        found.append(Found(m.start(), m.end(), value, _recent_past(m, today)))
+        found.append(Found(m.start(), m.end(), value, _recent_past(m, today),
+                           m.lastgroup == "vague"))
     return found
 
 

@@ -126,10 +126,15 @@ _MARKERS = re.compile(
     r"(?P<undo>(?:bam|go|an|nhan|bao|ghi|gui|tra\s+loi|noi|chon)\s+(?:nham|lon|sai)(?:\s+roi)?"
     r"|nham(?:\s+roi)?|lon\s+roi|sai\s+roi|rut\s+lai|undo"
     r"|(?<!bi\s)huy(?:\s+(?:bo|tin|cau|tra\s+loi|bao\s+cao|di))?(?!\s+(?:bo\s+)?(?:ke\s+hoach|hoi\s+nghi)))"
-    r"|(?P<snooze>(?<!dung\s)(?<!khoi\s)(?<!can\s)nhac(?=\s+(?:lai|sau|em|e|toi|minh|anh|chi|giup|ho|lan\s+sau|nhe|nha|a|vao"
+    r"|(?P<snooze>(?<!dung\s)(?<!khoi\s)(?<!can\s)(?<!tin\s)nhac(?=\s+(?:lai|sau|em|e|toi|minh|anh|chi|giup|ho|lan\s+sau|nhe|nha|a|vao"
     r"|luc|thu|mai|tuan|ngay|chu|hom|sang|chieu|toi)(?!\w)|\s*$)"
     r"|(?:de|tinh|noi|bao|tra\s+loi|lam)\s+sau(?!\s+(?:[0-9]|mot|hai|ba|bon|nam|vai|khi|tet)))"
     r"|(?P<help>help|hdsd|xin\s+huong\s+dan"
+    # questions about an item: "3.10 hết hạn chưa ạ", "bao giờ phải nộp 3.10"
+    r"|(?:xong|het\s+han|den\s+han|gui|nop|lam|ky|hoan\s+thanh)\s+chua"
+    r"(?=(?:\s+(?:a|em|e|anh|chi|nhi|ha|vay|the))*[\s?]*$)"
+    r"|(?:bao\s+gio|khi\s+nao|ngay\s+nao|hom\s+nao)(?=.*\?\s*$|\s*$|\s+(?:(?:thi|la|phai)\s+)*"
+    r"(?:het\s+han|den\s+han|nop|gui))"
     r"|huong\s+dan(?=\s+(?:su\s+dung|cach|em|e|toi|minh|voi|giup|di|nhe|nha|a)(?!\w)|\s*[?]*$)|tro\s+giup|cach\s+(?:dung|lam|tra\s+loi|bao\s+cao|go|su\s+dung)"
     r"|lam\s+(?:sao|the\s+nao|nhu\s+the\s+nao)|go\s+(?:gi|the\s+nao|sao|nhu\s+the\s+nao)"
     r"|(?:viec|muc|nhiem\s+vu)\s+(?:nao|gi)|con\s+(?:nhung\s+)?(?:viec|muc|nhiem\s+vu)"
@@ -156,10 +161,11 @@ _MARKERS = re.compile(
     r")(?!\w)"
 )
 _PAST_MARK = re.compile(rf"^{_PAST}\s|\broi\b")
+_ROI = re.compile(r"(?<!\w)roi(?!\w)")
 # A chairman's word on an extension, at the start of the message (after fillers and codes).
 _DECISION = re.compile(
     r"(?<!\w)(?:"
-    r"(?P<reject>(?:khong|chua\s+the)\s+(?:(?:the|nen)\s+)?(?:duyet|dong\s+y|duoc|chap\s+(?:nhan|thuan)"
+    r"(?P<reject>khong(?=\s*(?:[,.!;]|$))|(?:khong|chua\s+the)\s+(?:(?:the|nen)\s+)?(?:duyet|dong\s+y|duoc|chap\s+(?:nhan|thuan)"
     r"|cho(?:\s+phep)?(?:\s+(?:lui|gia\s+han|hoan|doi|keo\s+dai))?)|tu\s+choi|bac(?:\s+bo)?)"
     r"|(?P<approve>(?:phe\s+)?duyet|dong\s+y|chap\s+(?:nhan|thuan)|nhat\s+tri|ok|duoc"
     r"|cho\s+(?:phep\s+)?(?:lui|gia\s+han|hoan|doi|keo\s+dai|them)(?!\s+(?:em|e|toi|minh)(?!\w)))"
@@ -198,6 +204,8 @@ _DONE_AGAIN = re.compile(rf"(?:(?:cung|deu)\s+)?{_DONE_WORD}(?:\s+(?:roi|het|ca)
 _CAUSE_BEFORE = re.compile(r"(?:^|[.;!?]\s*)(?P<cause>[^.;!?]+?),?\s+nen\s*$")
 _ALPHA_WORD = re.compile(r"[^\W\d_]+")
 _SPACES = re.compile(r"\s+")
+_CONDITION_BEFORE = re.compile(r"(?<!\w)(?:khi\s+nao|bao\s+gio|neu|khi|chung\s+nao)\s+(?:\S+\s+){0,2}$")
+_THEN = re.compile(r"\s+thi(?!\w)")
 _MONTH_ONLY = re.compile(r"thang\s+[0-9]")
 _CLAUSE_BREAK = re.compile(r"[,;.!?]|(?<!\w)(?:con|nhung|va|con\s+lai)(?!\w)")
 _DATE_PREPOSITION = re.compile(r"(?<!\w)(?:truoc|den|toi|vao|trong|het|cuoi)\s*$")
@@ -399,12 +407,20 @@ def _future(found: list[Found], dkey: str, today: dt.date) -> list[Found]:
     """The dates that say when something will happen (not "báo cáo tháng 3")."""
     coming = []
     for item in found:
+        if item.vague:
+            coming.append(item)  # "sau Tết em làm": a promise without a day
+            continue
         if item.value is None or item.value < today or item.past:
             continue
         if _MONTH_ONLY.match(dkey, item.start) and not _DATE_PREPOSITION.search(dkey, 0, item.start):
             continue
         coming.append(item)
     return coming
+
+
+def _past_marked(key: str, m: re.Match) -> bool:
+    """"đã xong", "xong rồi", "em xong từ hôm thứ 2 rồi": said of the past."""
+    return bool(_PAST_MARK.search(m.group()) or _ROI.search(key, m.end(), _clause(key, m)[1]))
 
 
 def _clause(key: str, m: re.Match) -> tuple[int, int]:
@@ -478,8 +494,11 @@ def read_reply(text: str, today: dt.date, *, year: int | None = None, role: str 
             continue
         if kind in ("act", "done") and m.lastgroup != "delivered":
             when = _when(key, m, coming)
-            if when is not None and not _PAST_MARK.search(m.group()):
+            if when is not None and not _past_marked(key, m):
                 kind, promised = "promise", promised or when
+            elif kind == "done" and not _past_marked(key, m) and (
+                    _CONDITION_BEFORE.search(key, 0, m.start()) or _THEN.match(key, m.end())):
+                kind = "promise"  # "khi nào xong em báo", "xong thì em báo": not finished yet
             elif kind == "act":
                 continue
         status.append((kind, m))
@@ -496,7 +515,7 @@ def read_reply(text: str, today: dt.date, *, year: int | None = None, role: str 
     kinds.discard("snooze")
     if multi_percent:
         return answer("unknown")
-    if "help" in kinds and kinds <= {"help", "not_yet"}:
+    if ("help" in kinds and kinds <= {"help", "not_yet"}) or (not kinds and key.endswith("?")):
         return answer("help")  # "em còn việc gì chưa xong" asks; it reports nothing
     kinds.discard("help")
     if "done" in kinds:
