@@ -46,6 +46,7 @@ item. After "lúc" it is a time of day.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ INTENTS = ("done", "progress", "not_yet", "promise", "extend", "snooze", "undo",
            "approve", "reject", "note", "unknown", "choice")
 ROLES = ("official", "chairman", "admin")
 _DECIDERS = frozenset({"chairman", "admin"})
+_WINDOW = 24  # how far back a word that decides a token's meaning may stand
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +143,7 @@ def _codes(f: Folded, known: frozenset[str], today: dt.date, deciding: bool
 def _plain_token(key: str, start: int, end: int, code: str, known: frozenset[str],
                  today: dt.date, deciding: bool) -> str:
     """Whether a dotted token is an item "code", a "date", or "other" (an amount, a time)."""
-    if v.AMOUNT_AFTER.match(key, end) or v.MONEY_BEFORE.search(key, 0, start):
+    if v.AMOUNT_AFTER.match(key, end) or v.MONEY_BEFORE.search(key, max(0, start - _WINDOW), start):
         return "other"
     if code in known:
         return "code"
@@ -149,16 +151,16 @@ def _plain_token(key: str, start: int, end: int, code: str, known: frozenset[str
     if len(parts) != 2 or not parts[0].isdigit():
         return "code"
     day, month = int(parts[0]), int(parts[1])
-    if v.TIME_WORD_BEFORE.search(key, 0, start) and day <= 23 and month <= 59:
+    if v.TIME_WORD_BEFORE.search(key, max(0, start - _WINDOW), start) and day <= 23 and month <= 59:
         return "other"  # "lúc 8.30" is a time; neither a code nor a due date
     if not (1 <= day <= 31 and 1 <= month <= 12):
         return "code"
-    if v.DATE_WORD_BEFORE.search(key, 0, start):
+    if v.DATE_WORD_BEFORE.search(key, max(0, start - _WINDOW), start):
         return "date"
     # "gia hạn 15.3" is a day, but "gia hạn 3.1 15/3" names the item before its day; a
     # chairman's "đồng ý gia hạn 3.4" names the request's item.
-    if v.VERB_BEFORE.search(key, 0, start) and not deciding:
-        return "code" if find_date(key, today, start=end) else "date"
+    if v.VERB_BEFORE.search(key, max(0, start - _WINDOW), start) and not deciding:
+        return "code" if find_date(key, today, start=end, end=end + 2 * _WINDOW) else "date"
     return "code"
 
 
@@ -276,27 +278,35 @@ def _future(found: list[Found], dkey: str, today: dt.date) -> list[Found]:
             continue
         if item.value is None or item.value < today or item.past:
             continue
-        if v.MONTH_ONLY.match(dkey, item.start) and not v.DATE_PREPOSITION.search(dkey, 0, item.start):
+        if v.MONTH_ONLY.match(dkey, item.start) and not v.DATE_PREPOSITION.search(
+                dkey, max(0, item.start - _WINDOW), item.start):
             continue
         coming.append(item)
     return coming
 
 
-def _past_marked(key: str, m: re.Match) -> bool:
-    """"đã xong", "xong rồi", "em xong từ hôm thứ 2 rồi": said of the past."""
-    return bool(v.PAST_MARK.search(m.group()) or v.ROI.search(key, m.end(), _clause(key, m)[1]))
+class _Clauses:
+    """Where the clauses of a message start and end: "xong 3.1, 3.4 tuần sau xong" has two."""
 
+    def __init__(self, key: str):
+        self.key = key
+        self.breaks = [(b.start(), b.end()) for b in v.CLAUSE_BREAK.finditer(key)]
+        self.starts = [start for start, _ in self.breaks]
 
-def _clause(key: str, m: re.Match) -> tuple[int, int]:
-    """The clause around a marker: "xong 3.1, 3.4 tuần sau xong" has two."""
-    starts = [b.end() for b in v.CLAUSE_BREAK.finditer(key, 0, m.start())]
-    after = v.CLAUSE_BREAK.search(key, m.end())
-    return (starts[-1] if starts else 0), (after.start() if after else len(key))
+    def around(self, m: re.Match) -> tuple[int, int]:
+        before = bisect.bisect_right(self.starts, m.start()) - 1
+        start = self.breaks[before][1] if before >= 0 else 0
+        after = bisect.bisect_left(self.starts, m.end())
+        end = self.breaks[after][0] if after < len(self.breaks) else len(self.key)
+        return start, end
 
+    def past(self, m: re.Match) -> bool:
+        """"đã xong", "xong rồi", "em xong từ hôm thứ 2 rồi": said of the past."""
+        return bool(v.PAST_MARK.search(m.group()) or v.ROI.search(self.key, m.end(), self.around(m)[1]))
 
-def _when(key: str, m: re.Match, coming: list[Found]) -> Found | None:
-    start, end = _clause(key, m)
-    return next((item for item in coming if start <= item.start and item.end <= end), None)
+    def when(self, m: re.Match, coming: list[Found]) -> Found | None:
+        start, end = self.around(m)
+        return next((item for item in coming if start <= item.start and item.end <= end), None)
 
 
 # ---------------------------------------------------------------------------
@@ -350,6 +360,7 @@ def read_reply(text: str, today: dt.date, *, year: int | None = None, role: str 
     # A completion word with a coming day in its clause, and no "đã"/"rồi", is a promise:
     # "tuần sau xong". The promise's day is that one.
     coming = _future(dates, dkey, today)
+    clauses = _Clauses(key)
     promised: Found | None = None
     status: list[tuple[str, re.Match]] = []
     for m in markers:
@@ -357,11 +368,11 @@ def read_reply(text: str, today: dt.date, *, year: int | None = None, role: str 
         if m.lastgroup == "wait_word" and not _waits(f, m):
             continue
         if kind in ("act", "done") and m.lastgroup != "delivered":
-            when = _when(key, m, coming)
-            if when is not None and not _past_marked(key, m):
+            when = clauses.when(m, coming)
+            if when is not None and not clauses.past(m):
                 kind, promised = "promise", promised or when
-            elif kind == "done" and not _past_marked(key, m) and (
-                    v.CONDITION_BEFORE.search(key, 0, m.start()) or v.THEN.match(key, m.end())):
+            elif kind == "done" and not clauses.past(m) and (
+                    v.CONDITION_BEFORE.search(key, max(0, m.start() - 2 * _WINDOW), m.start()) or v.THEN.match(key, m.end())):
                 kind = "promise"  # "khi nào xong em báo", "xong thì em báo": not finished yet
             elif kind == "act":
                 continue
