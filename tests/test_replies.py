@@ -43,6 +43,11 @@ def test_the_older_shape_carries_what_the_conversation_handles(text, expected):
                         expected.reason, expected.choice, text)
 
 
+def test_the_older_shape_takes_the_known_codes_too():
+    assert understand("gia hạn 3.4", TODAY, YEAR, known_codes=["3.4"]) == Reply(
+        "extend", ("3.4",), text="gia hạn 3.4")
+
+
 def test_the_original_text_is_kept_composed():
     reply = understand(nfd("Chưa, chờ huyện"), TODAY, YEAR)
     assert reply.text == "Chưa, chờ huyện"

@@ -49,6 +49,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.replies import vocabulary as v
@@ -313,8 +314,7 @@ class _Clauses:
 
 
 def read_reply(text: str, today: dt.date, *, year: int | None = None, role: str = "official",
-               known_codes: frozenset[str] | set[str] | tuple[str, ...] = frozenset()
-               ) -> Understood:
+               known_codes: Iterable[str] = ()) -> Understood:
     """What a chat message means; never raises on any text.
 
     `known_codes` are the item codes of the writer's plans: such a token is an item even

@@ -7,6 +7,7 @@ asks instead of storing the words as a note on an item.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,9 +31,10 @@ class Reply:
     text: str = ""
 
 
-def understand(text: str, today: date, plan_year: int | None = None) -> Reply:
+def understand(text: str, today: date, plan_year: int | None = None, *,
+               known_codes: Iterable[str] = ()) -> Reply:
     """What an official's reply means, in the older shape; never raises on any text."""
-    read = read_reply(text, today, year=plan_year)
+    read = read_reply(text, today, year=plan_year, known_codes=known_codes)
     intent = _FALLBACK.get(read.intent, read.intent)
     return Reply(intent, read.codes, read.percent,
                  new_due=read.date if intent == "extend" else None,
