@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     if args.command == "parse-deadline":
         return cli.cmd_parse_deadline(args.text, args.year, sys.stdout, sys.stdin)
+    if args.command == "understand":
+        return cli.cmd_understand(args.today, args.year, args.role, args.codes, args.jsonl,
+                                  sys.stdin, sys.stdout)
     try:
         config = load_config(args.config)
     except ConfigError as error:

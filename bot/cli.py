@@ -21,6 +21,7 @@ from bot.plan.importer import import_plan
 from bot.plan.interpret import fold, interpret
 from bot.plan.report import plan_json, render_report
 from bot.plan.tables import read_document
+from bot.replies import ROLES, read_reply
 from db.migrate import upgrade
 from db.models import Item, Milestone, Person, Plan, Unit
 from db.session import make_engine, make_sessionmaker
@@ -66,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     parse = commands.add_parser("parse-deadline", help=texts.CLI_PARSE_DEADLINE)
     parse.add_argument("--year", type=int, help=texts.CLI_IMPORT_YEAR)
     parse.add_argument("text", nargs="*", help=texts.CLI_PARSE_TEXT)
+
+    understand = commands.add_parser("understand", help=texts.CLI_UNDERSTAND)
+    understand.add_argument("--today", type=date.fromisoformat, required=True, help=texts.CLI_TODAY)
+    understand.add_argument("--year", type=int, help=texts.CLI_REPLY_YEAR)
+    understand.add_argument("--role", choices=ROLES, default="official", help=texts.CLI_ROLE)
+    understand.add_argument("--codes", default="", help=texts.CLI_CODES)
+    understand.add_argument("--jsonl", action="store_true", help=texts.CLI_JSONL)
 
     commands.add_parser("migrate", help=texts.CLI_MIGRATE)
     commands.add_parser("check", help=texts.CLI_CHECK)
@@ -468,6 +476,48 @@ def cmd_parse_deadline(texts_in: list[str], year: int | None, out: TextIO, stdin
             status = 1
         print(json.dumps(record, ensure_ascii=False), file=out)
     return status
+
+
+def cmd_understand(today: date, year: int | None, role: str, codes: str, jsonl: bool,
+                   stdin: TextIO, out: TextIO) -> int:
+    """One JSON line of what was understood for each message read from `stdin`."""
+    known = frozenset(c.strip() for c in codes.split(",") if c.strip())
+    status = 0
+    for number, line in enumerate(stdin, 1):
+        line = line.rstrip("\r\n")
+        if not jsonl:
+            record = read_reply(line, today, year=year, role=role, known_codes=known).as_json()
+        else:
+            try:
+                text, day, who, mine = _understand_request(line, today, role, known)
+                record = read_reply(text, day, year=year, role=who, known_codes=mine).as_json()
+            except ValueError as error:
+                log.warning("understand: line %d refused: %s", number, error)
+                record = {"error": texts.UNDERSTAND_BAD_LINE.format(line=number, error=error)}
+                status = 1
+        print(json.dumps(record, ensure_ascii=False), file=out)
+    return status
+
+
+def _understand_request(line: str, today: date, role: str, known: frozenset[str]
+                        ) -> tuple[str, date, str, frozenset[str]]:
+    """The message, day, role and codes of one --jsonl line; ValueError says what is wrong."""
+    try:
+        request = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise ValueError(texts.UNDERSTAND_BAD_OBJECT) from error
+    if not isinstance(request, dict) or not isinstance(request.get("text"), str):
+        raise ValueError(texts.UNDERSTAND_BAD_OBJECT)
+    try:
+        day = date.fromisoformat(request["today"]) if request.get("today") else today
+    except (TypeError, ValueError) as error:
+        raise ValueError(texts.UNDERSTAND_BAD_TODAY) from error
+    who = request.get("role") or role
+    if who not in ROLES:
+        raise ValueError(texts.UNDERSTAND_BAD_ROLE.format(roles=", ".join(ROLES)))
+    codes = request.get("codes")
+    mine = frozenset(str(c) for c in codes) if isinstance(codes, list) else known
+    return request["text"], day, who, mine
 
 
 def schedule_rows(session, config: Config, start: date, end: date,
