@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.channels.base import Channel
 from bot.clock import Clock
 from bot.config import Config, secret
-from bot.conversation import Runtime, handle_update
+from bot.conversation import Runtime, handle_update, replay_journal
 from db.models import Person, Plan
 from jobs import engine
 from jobs.schedule import calendar_of
@@ -99,6 +99,9 @@ async def serve(rt: Runtime, stop: asyncio.Event, *, web: tuple[str, int] | None
     scheduler.add_job(_tick, "interval", seconds=interval, args=[rt, state], id="reminder-tick",
                       max_instances=1, coalesce=True, misfire_grace_time=int(interval * 10) + 1,
                       next_run_time=datetime.now(UTC))
+    # Updates kept while the database was down: at start, then until the journal is empty.
+    scheduler.add_job(_replay, "interval", seconds=rt.journal_seconds, args=[rt], id="journal",
+                      max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
     started: list[Channel] = []
     runner = None
     try:
@@ -143,6 +146,13 @@ async def _tick(rt: Runtime, state: dict) -> None:
     if report.claimed or report.sent or report.failed or report.retried:
         log.info("tick: %s reminders claimed, %s messages sent, %s retrying, %s failed",
                  report.claimed, report.sent, report.retried, report.failed)
+
+
+async def _replay(rt: Runtime) -> None:
+    try:
+        await replay_journal(rt)
+    except Exception:
+        log.exception("journal replay failed")
 
 
 def install_signal_handlers(stop: asyncio.Event) -> None:
