@@ -99,11 +99,10 @@ async def serve(rt: Runtime, stop: asyncio.Event, *, web: tuple[str, int] | None
     scheduler.add_job(_tick, "interval", seconds=interval, args=[rt, state], id="reminder-tick",
                       max_instances=1, coalesce=True, misfire_grace_time=int(interval * 10) + 1,
                       next_run_time=datetime.now(UTC))
-    # Updates kept while the database was down: at start, then until the journal is empty.
-    scheduler.add_job(_replay, "interval", seconds=rt.journal_seconds, args=[rt], id="journal",
-                      max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
     started: list[Channel] = []
     runner = None
+    # Updates kept while the database was down: replayed from start on, whenever there are any.
+    replayer = asyncio.create_task(_replay_journal(rt), name="journal-replay")
     try:
         for channel in rt.channels.values():
             await channel.start(partial(handle_update, rt))
@@ -119,6 +118,7 @@ async def serve(rt: Runtime, stop: asyncio.Event, *, web: tuple[str, int] | None
         log.info("bot running as %s with %s", rt.holder, ", ".join(rt.channels))
         await stop.wait()
     finally:
+        replayer.cancel()
         if scheduler.running:
             scheduler.shutdown(wait=False)
         if runner is not None:
@@ -148,11 +148,13 @@ async def _tick(rt: Runtime, state: dict) -> None:
                  report.claimed, report.sent, report.retried, report.failed)
 
 
-async def _replay(rt: Runtime) -> None:
-    try:
-        await replay_journal(rt)
-    except Exception:
-        log.exception("journal replay failed")
+async def _replay_journal(rt: Runtime) -> None:
+    while True:
+        try:
+            await replay_journal(rt)
+        except Exception:
+            log.exception("journal replay failed")
+        await asyncio.sleep(rt.journal_seconds)
 
 
 def install_signal_handlers(stop: asyncio.Event) -> None:
