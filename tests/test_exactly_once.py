@@ -401,3 +401,25 @@ async def test_a_message_waiting_for_a_database_lock_does_not_stop_the_event_loo
     locker.dispose()
     assert longest < 0.5
     assert milestone(sessions, "3.7").done_at is not None
+
+
+async def test_a_failure_while_applying_keeps_the_message_and_its_answer_and_changes_nothing(
+        world, monkeypatch):
+    sessions, config, tg, zl, _ = world
+    link(sessions, "Triệu Thị Mai", "telegram", MAI_TG)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug after the reply was recorded")
+
+    # Stands for any bug in the middle of applying a reply: what it wrote must not stay.
+    monkeypatch.setattr("bot.conversation.refresh_schedule", broken)
+    async with bot(world):
+        [reminder] = await tg.wait_for_messages(MAI_TG, 1, timeout=10)
+        tg.user_says(MAI_TG, "xong", first_name="Mai", reply_to_message_id=reminder["message_id"])
+        messages = await tg.wait_for_messages(MAI_TG, 2, timeout=10)
+    assert messages[1]["text"] == texts.SOMETHING_WRONG
+    with sessions() as session:
+        [stored] = session.scalars(select(Message)).all()
+    assert (stored.text, stored.answer, stored.outcome) == ("xong", texts.SOMETHING_WRONG, None)
+    assert count(sessions, ItemReply) == 0
+    assert milestone(sessions, "3.7").done_at is None
