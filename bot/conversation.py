@@ -35,7 +35,7 @@ from bot import texts
 from bot.channels.base import Button, Channel, DeliveryError, Incoming
 from bot.clock import Clock
 from bot.config import Config
-from bot.journal import Journal, fsync_folder
+from bot.journal import Fetch, Journal, fsync_folder
 from bot.plan.interpret import fold
 from bot.quick import WhoCache, acknowledgement, first_milestone, quick_reply
 from bot.replies import Reply, understand
@@ -138,7 +138,7 @@ async def replay_journal(rt: Runtime) -> int:
     return replayed
 
 
-def _refetch(rt: Runtime, channel_name: str, source: str | None):
+def _refetch(rt: Runtime, channel_name: str, source: str | None) -> Fetch:
     channel = rt.channels.get(channel_name)
     if channel is None or source is None or not hasattr(channel, "fetcher"):
         async def gone() -> bytes:
