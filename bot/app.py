@@ -21,7 +21,7 @@ from bot import texts
 from bot.channels.base import Channel
 from bot.clock import Clock
 from bot.config import Config, secret
-from bot.conversation import Runtime, handle_update
+from bot.conversation import Runtime, handle_update, replay_journal
 from bot.web import Webhook, start_web
 from db.models import Person, Plan
 from jobs import engine
@@ -111,6 +111,8 @@ async def serve(rt: Runtime, stop: asyncio.Event, *, web: tuple[str, int] | None
     states = {name: "starting" for name in rt.channels}
     starters: list[asyncio.Task[None]] = []
     runners = []
+    # Updates kept while the database was down: replayed from start on, whenever there are any.
+    replayer = asyncio.create_task(_replay_journal(rt), name="journal-replay")
     try:
         # The webhooks listen before a channel registers one, so the first update finds them.
         runners = await start_web(rt, states, web, _webhooks(rt, web))
@@ -125,6 +127,7 @@ async def serve(rt: Runtime, stop: asyncio.Event, *, web: tuple[str, int] | None
         log.info("bot running as %s with %s", rt.holder, ", ".join(rt.channels))
         await stop.wait()
     finally:
+        replayer.cancel()
         if scheduler.running:
             scheduler.shutdown(wait=False)
         for task in starters:
@@ -193,6 +196,15 @@ async def _tick(rt: Runtime, state: dict) -> None:
     if report.claimed or report.sent or report.failed or report.retried:
         log.info("tick: %s reminders claimed, %s messages sent, %s retrying, %s failed",
                  report.claimed, report.sent, report.retried, report.failed)
+
+
+async def _replay_journal(rt: Runtime) -> None:
+    while True:
+        try:
+            await replay_journal(rt)
+        except Exception:
+            log.exception("journal replay failed")
+        await asyncio.sleep(rt.journal_seconds)
 
 
 def install_signal_handlers(stop: asyncio.Event) -> None:

@@ -1,19 +1,25 @@
 """What the bot does with each incoming chat message, whatever the channel.
 
-Every message is stored first; then one transaction decides and records what it
-changes; then one short acknowledgement goes back. Messages to other people
-(the chairman, the requester) are queued as deliveries and sent through the
-same recorded path as reminders.
+Each message is applied at most once: it is stored under its update key in the same
+transaction that decides and records what it changes, together with the answer; a second
+delivery of it gets that answer again and nothing more. Then one short acknowledgement
+goes back. Messages to other people (the chairman, the requester, the office) are queued
+as deliveries and sent through the same recorded path as reminders. While the database
+cannot be reached, updates wait in the journal (bot.journal) and are replayed in order.
+The database work runs in a worker thread so the event loop keeps serving other chats.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import logging
 import mimetypes
+import os
 import re
 import secrets
+import tempfile
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,12 +28,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from bot import texts
 from bot.channels.base import Button, Channel, DeliveryError, Incoming
 from bot.clock import Clock
 from bot.config import Config
+from bot.journal import Fetch, Journal, fsync_folder
 from bot.plan.interpret import fold
 from bot.quick import WhoCache, acknowledgement, first_milestone, quick_reply
 from bot.replies import Reply, understand
@@ -58,10 +66,17 @@ class Runtime:
     clock: Clock
     data_dir: Path
     holder: str = "bot"
+    # How often the run loop tries to replay the journal while it holds updates.
+    journal_seconds: float = 5.0
     # Updates from different chats are handled concurrently; one chat's stay in order.
     chat_locks: defaultdict[tuple[str, str], asyncio.Lock] = field(
         default_factory=lambda: defaultdict(asyncio.Lock))
     who: WhoCache = field(default_factory=WhoCache)
+    journal: Journal = field(init=False)
+    replaying: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def __post_init__(self) -> None:
+        self.journal = Journal(self.data_dir)
 
 
 @dataclass
@@ -77,52 +92,190 @@ class Answer:
 
 # ------------------------------------------------------------------ entry point
 
+# The database did not answer (down, unreachable, or locked past the busy timeout).
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
 async def handle_update(rt: Runtime, incoming: Incoming) -> None:
+    """Apply one update, or keep it in the journal; raises only when it could do neither."""
     async with rt.chat_locks[(incoming.channel, incoming.chat_id)]:
-        await _handle(rt, incoming)
+        now = rt.clock.now()
+        if rt.journal.pending():
+            # Older updates wait for the database: this one goes behind them, in order.
+            rt.journal.append(incoming, now)
+            log.info("message from %s/%s journalled behind earlier ones", incoming.channel,
+                     incoming.chat_id)
+            return
+        try:
+            await _handle(rt, incoming, now)
+        except DATABASE_DOWN as error:
+            rt.journal.append(incoming, now)
+            log.warning("database unreachable; message from %s/%s journalled (%s)",
+                        incoming.channel, incoming.chat_id, type(error).__name__)
 
 
-async def _handle(rt: Runtime, incoming: Incoming) -> None:
-    now = rt.clock.now()
+async def replay_journal(rt: Runtime) -> int:
+    """Apply the journalled updates in order while the database answers; how many were."""
+    replayed = 0
+    async with rt.replaying:
+        while entries := rt.journal.entries(lambda channel, source: _refetch(rt, channel, source)):
+            for number, incoming, received_at in entries:
+                async with rt.chat_locks[(incoming.channel, incoming.chat_id)]:
+                    try:
+                        await _handle(rt, incoming, received_at)
+                    except DATABASE_DOWN:
+                        if replayed:
+                            log.info("journal: %s messages replayed, the rest wait", replayed)
+                        return replayed
+                    except Exception:
+                        # One bad entry must not hold every later message back for ever.
+                        log.exception("journal: message from %s/%s could not be replayed",
+                                      incoming.channel, incoming.chat_id)
+                    rt.journal.mark_done(number)
+                replayed += 1
+    if replayed:
+        log.info("journal: %s messages replayed", replayed)
+    return replayed
+
+
+def _refetch(rt: Runtime, channel_name: str, source: str | None) -> Fetch:
+    channel = rt.channels.get(channel_name)
+    if channel is None or source is None or not hasattr(channel, "fetcher"):
+        async def gone() -> bytes:
+            raise DeliveryError(f"{channel_name}: attachment cannot be fetched again",
+                                permanent=True)
+        return gone
+    return channel.fetcher(source)
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """A message stored earlier under the same update key."""
+
+    id: int
+    answer: str | None
+
+
+async def _handle(rt: Runtime, incoming: Incoming, now: datetime) -> None:
+    """Raises DATABASE_DOWN when nothing could be stored; after the commit it does not."""
     try:
-        with rt.sessions.begin() as session:
-            quick = quick_reply(session, rt.config, incoming, now, rt.who)
-    except Exception:
-        # Rolled back, message row included: the general way below stores it and answers.
-        log.exception("quick handling of a message from %s/%s failed", incoming.channel,
-                      incoming.chat_id)
+        quick = await asyncio.to_thread(_quick, rt, incoming, now)
+    except DATABASE_DOWN:
+        raise
+    except Exception as error:
+        # Rolled back, message row included: the general way below stores it and answers
+        # (or, for a second delivery of a stored update, answers it again).
+        if not isinstance(error, IntegrityError):
+            log.exception("quick handling of a message from %s/%s failed", incoming.channel,
+                          incoming.chat_id)
         quick = None
     if quick is not None:
         log.info("message from %s/%s handled", incoming.channel, incoming.chat_id)
         await _send(rt, incoming, Answer(quick))
         return
-    with rt.sessions.begin() as session:
-        person_id = identify(session, incoming)
-        stored = Message(
-            channel=incoming.channel, chat_id=incoming.chat_id, user_id=incoming.user_id,
-            display_name=incoming.display_name[:200], person_id=person_id, text=incoming.text,
-            provider_message_id=incoming.message_id, reply_to_message_id=incoming.reply_to_message_id,
-            callback_data=incoming.callback_data, received_at=now)
-        session.add(stored)
-        session.flush()
-        message_id = stored.id
-    evidence = None
-    if incoming.attachment is not None and person_id is not None:
-        evidence = await _receive_file(rt, incoming)
-    try:
-        with rt.sessions.begin() as session:
-            person = session.get(Person, person_id, options=[joinedload(Person.roles)]
-                                 ) if person_id else None
-            answer = respond(session, rt, incoming, person, message_id, now, evidence)
-    except Exception:
-        log.exception("message %s from %s/%s could not be handled", message_id, incoming.channel,
-                      incoming.chat_id)
-        answer = Answer(texts.SOMETHING_WRONG)
+    seen, person_id = await asyncio.to_thread(_look_up, rt, incoming)
+    if seen is None:
+        evidence = None
+        if incoming.attachment is not None and person_id is not None:
+            evidence = await _receive_file(rt, incoming)
+        try:
+            message_id, answer = await asyncio.to_thread(_respond, rt, incoming, person_id, now,
+                                                         evidence)
+        except IntegrityError:
+            # Stored meanwhile by another process that got the same update.
+            seen, _ = await asyncio.to_thread(_look_up, rt, incoming)
+            if seen is None:
+                raise
+    if seen is not None:
+        log.info("message %s from %s/%s delivered again; answered again", seen.id,
+                 incoming.channel, incoming.chat_id)
+        await _send(rt, incoming, Answer(seen.answer or ""))
+        return
     log.info("message %s from %s/%s person=%s handled", message_id, incoming.channel,
              incoming.chat_id, person_id)
     await _send(rt, incoming, answer)
     for delivery_id in answer.deliveries:
-        await engine.deliver(rt.sessions, rt.config, rt.channels, delivery_id, now, rt.holder)
+        try:
+            await engine.deliver(rt.sessions, rt.config, rt.channels, delivery_id, now, rt.holder)
+        except DATABASE_DOWN:
+            # Committed and queued: the tick sends it once the database answers again.
+            log.warning("delivery %s waits for the database", delivery_id)
+
+
+def _quick(rt: Runtime, incoming: Incoming, now: datetime) -> str | None:
+    with rt.sessions.begin() as session:
+        return quick_reply(session, rt.config, incoming, now, rt.who)
+
+
+def _look_up(rt: Runtime, incoming: Incoming) -> tuple[_Seen | None, int | None]:
+    """The earlier delivery of this update if there was one, else who wrote it."""
+    with rt.sessions() as session:
+        if incoming.update_key is not None:
+            row = session.execute(select(Message.id, Message.answer)
+                                  .where(Message.update_key == incoming.update_key)).first()
+            if row is not None:
+                return _Seen(row.id, row.answer), None
+        return None, identify(session, incoming)
+
+
+def _respond(rt: Runtime, incoming: Incoming, person_id: int | None, now: datetime,
+             evidence: _Evidence | str | None) -> tuple[int, Answer]:
+    """Store the message, apply it and store the answer: one transaction."""
+    with rt.sessions.begin() as session:
+        stored = Message(
+            channel=incoming.channel, chat_id=incoming.chat_id, user_id=incoming.user_id,
+            display_name=incoming.display_name[:200], person_id=person_id, text=incoming.text,
+            provider_message_id=incoming.message_id, reply_to_message_id=incoming.reply_to_message_id,
+            callback_data=incoming.callback_data, received_at=now,
+            update_key=incoming.update_key)
+        session.add(stored)
+        session.flush()
+        person = session.get(Person, person_id, options=[joinedload(Person.roles)]
+                             ) if person_id else None
+        # Outside the savepoint: the person wrote from this chat even if handling fails.
+        notices = _reconnect(session, incoming, person, now) if person else []
+        try:
+            with session.begin_nested():
+                answer = respond(session, rt, incoming, person, stored.id, now, evidence)
+        except DATABASE_DOWN:
+            raise
+        except Exception:
+            log.exception("message %s from %s/%s could not be handled", stored.id,
+                          incoming.channel, incoming.chat_id)
+            answer = Answer(texts.SOMETHING_WRONG)
+        if notices:
+            answer.text = "\n\n".join(filter(None, [answer.text, texts.REACHABLE_AGAIN.format(
+                channel=texts.CHANNEL_NAMES.get(incoming.channel, incoming.channel))]))
+            answer.deliveries += notices
+        stored.answer = answer.text
+        return stored.id, answer
+
+
+def _reconnect(session: Session, incoming: Incoming, person: Person, now: datetime) -> list[int]:
+    """A chat marked unreachable (the person had blocked the bot) wrote: reachable again.
+
+    Returns the notices queued for the office (the unit's coordinators).
+    """
+    link = session.scalar(select(ChatLink).where(
+        ChatLink.channel == incoming.channel, ChatLink.chat_id == incoming.chat_id,
+        ChatLink.unreachable_at.is_not(None)))
+    if link is None:
+        return []
+    link.unreachable_at = None
+    log.info("%s/%s reachable again (person %s)", incoming.channel, incoming.chat_id, person.id)
+    office = session.scalars(
+        select(Person).join(PersonRole).join(Role)
+        .where(Role.unit_id == person.unit_id, Role.duty == "coordinator", Person.id != person.id)
+        .distinct()).all()
+    text = texts.back_in_reach_notice(person.name, incoming.channel)
+    queued = []
+    for coordinator in office:
+        delivery = Delivery(person_id=coordinator.id, text=text, purpose="notice",
+                            status="pending", next_attempt_at=now, created_at=now)
+        session.add(delivery)
+        session.flush()
+        queued.append(delivery.id)
+    return queued
 
 
 async def _send(rt: Runtime, incoming: Incoming, answer: Answer) -> None:
@@ -172,6 +325,11 @@ def respond(session: Session, rt: Runtime, incoming: Incoming, person: Person | 
     ctx = _Context(session, rt, person, message_id, now, incoming)
     if isinstance(evidence, str):
         return Answer(evidence)  # the file was refused; the text says why
+    code = INVITE_CODE.match(text)
+    if code and not incoming.callback_data:
+        welcome = _own_invitation(ctx, code.group(1))
+        if welcome is not None:
+            return welcome
     if incoming.callback_data:
         return _button(ctx, incoming.callback_data)
     command = COMMAND.match(text)
@@ -254,6 +412,19 @@ def _stranger(session: Session, incoming: Incoming, text: str, now: datetime) ->
                                                channel=texts.CHANNEL_NAMES.get(incoming.channel,
                                                                                incoming.channel)))
     return Answer(texts.UNKNOWN_USER)
+
+
+def _own_invitation(ctx: _Context, code: str) -> Answer | None:
+    """A person redeems their invitation from a chat already linked to them (after unblocking)."""
+    invitation = ctx.session.scalar(select(Invitation).where(
+        Invitation.code == code.upper(), Invitation.person_id == ctx.person.id,
+        Invitation.used_at.is_(None), Invitation.expires_at > ctx.now))
+    if invitation is None:
+        return None
+    invitation.used_at = ctx.now
+    _record(ctx, "invitation", [])
+    return Answer(texts.WELCOME.format(name=ctx.person.name, channel=texts.CHANNEL_NAMES.get(
+        ctx.incoming.channel, ctx.incoming.channel)))
 
 
 # ------------------------------------------------------------- which milestone
@@ -745,12 +916,48 @@ async def _receive_file(rt: Runtime, incoming: Incoming) -> _Evidence | str:
     if len(content) > limit:
         return texts.FILE_TOO_BIG.format(limit=limits.max_mb)
     digest = hashlib.sha256(content).hexdigest()
-    folder = rt.data_dir / "evidence" / digest[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{digest}{suffix}"
-    if not path.exists():
-        path.write_bytes(content)
+    try:
+        path = await asyncio.to_thread(store_file, rt.data_dir / "evidence" / digest[:2],
+                                       f"{digest}{suffix}", content, digest)
+    except OSError:
+        log.exception("could not save %s from %s/%s", attachment.file_name, incoming.channel,
+                      incoming.chat_id)
+        return texts.FILE_SAVE_FAILED
     return _Evidence(attachment.file_name, mime, len(content), digest, str(path))
+
+
+def store_file(folder: Path, name: str, content: bytes, sha256: str) -> Path:
+    """Write `content` as folder/name all or nothing: a temporary file in the same folder,
+    fsync, checked against `sha256`, renamed. On OSError nothing new is left behind."""
+    path = folder / name
+    if path.exists() and _sha256_of(path) == sha256:
+        return path  # the same file sent before; a half-written one is replaced below
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
+    try:
+        try:
+            view = memoryview(content)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if _sha256_of(Path(temporary)) != sha256:
+            raise OSError(errno.EIO, f"{name}: the written file differs from the one received")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    fsync_folder(folder)
+    return path
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _evidence(ctx: _Context, reply: Reply, evidence: _Evidence) -> Answer:

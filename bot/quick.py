@@ -4,9 +4,10 @@
 It is served with a handful of prepared Core statements; anything else (no code, a
 question pending, a file, a button, a command, an item not theirs) returns None and
 goes the general way in `bot.conversation`, which also produces every refusal text.
-The message row is written in the same transaction as what it changes, so it is
-stored before the acknowledgement goes out; if the transaction fails, the caller
-stores the message on its own.
+The message row, with its update key and the answer, is written in the same
+transaction as what it changes, so it is stored before the acknowledgement goes out;
+if the transaction fails (a second delivery of a stored update fails on its key), the
+caller goes the general way, which stores it or answers it again.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ from jobs.schedule import local_day, refresh_schedule
 QUICK_INTENTS = ("done", "progress", "not_yet", "note")
 
 _PERSON = (select(Person.id, Person.unit_id, Person.is_admin).join(ChatLink, ChatLink.person_id == Person.id)
-           .where(ChatLink.channel == bindparam("channel"), ChatLink.chat_id == bindparam("chat")))
+           .where(ChatLink.channel == bindparam("channel"), ChatLink.chat_id == bindparam("chat"),
+                  # A chat marked unreachable goes the general way, which marks it reachable.
+                  ChatLink.unreachable_at.is_(None)))
 _ROLES = (select(Role.id, Role.duty).join(PersonRole, PersonRole.role_id == Role.id)
           .where(PersonRole.person_id == bindparam("person")))
 # One round trip for the item, its milestones, its owner roles and whether a question waits
@@ -133,24 +136,28 @@ def quick_reply(session: Session, config, incoming: Incoming, now: datetime,
     target = first_milestone(open_milestones)
     note = reply.text if reply.intent == "note" else (
         reply.reason if reply.intent in ("not_yet", "progress") else None)
+    following = None
+    if reply.intent == "done":
+        rest = [m for m in open_milestones if m.id != target.id]
+        following = first_milestone(rest) if rest else None
+    answer = "\n".join(acknowledgement(reply, code, title, target.label, following))
+    # A second delivery of the update fails here on the unique key, before anything changed.
     message_id = connection.execute(_MESSAGE, {
         "channel": incoming.channel, "chat_id": incoming.chat_id, "user_id": incoming.user_id,
         "display_name": incoming.display_name[:200], "person_id": person_id,
         "text": incoming.text, "provider_message_id": incoming.message_id,
         "reply_to_message_id": incoming.reply_to_message_id, "callback_data": None,
         "received_at": now, "outcome": {"intent": reply.intent, "codes": [code]},
+        "update_key": incoming.update_key, "answer": answer,
     }).inserted_primary_key[0]
     connection.execute(_REPLY, {"milestone_id": target.id, "person_id": person_id,
                                 "message_id": message_id, "intent": reply.intent,
                                 "percent": reply.percent, "note": note, "at": now})
-    following = None
     if reply.intent == "done":
         connection.execute(_DONE, {"milestone": target.id, "at": now})
-        rest = [m for m in open_milestones if m.id != target.id]
-        following = first_milestone(rest) if rest else None
         session.flush()
         refresh_schedule(session, now, config.reminders, plan_ids, milestone_ids=[target.id])
-    return "\n".join(acknowledgement(reply, code, title, target.label, following))
+    return answer
 
 
 def first_milestone(milestones):

@@ -251,6 +251,13 @@ def delivery_failed_notice(failures) -> str:
     return "\n".join(lines)
 
 
+def back_in_reach_notice(name: str, channel: str) -> str:
+    """To the office: someone who could not be reached has written to the bot again."""
+    where = CHANNEL_NAMES.get(channel, channel)
+    return (f"✅ {name} đã liên lạc lại với bot qua {where}. "
+            "Từ sáng làm việc tới, tin nhắc việc lại gửi đến người này như thường.")
+
+
 CLI_SCHEDULE = "xem trước các tin nhắc mà kế hoạch sẽ gửi"
 CLI_FROM = "từ ngày (YYYY-MM-DD, mặc định hôm nay)"
 CLI_TO = "đến ngày (YYYY-MM-DD, mặc định 30 ngày sau)"
@@ -303,6 +310,8 @@ WELCOME = (
     "Gõ /huongdan để xem cách trả lời."
 )
 HELLO_AGAIN = "Chào {name}!"
+# A chat that had been unreachable (the person had blocked the bot) wrote again.
+REACHABLE_AGAIN = "Bot đã kết nối lại với tài khoản {channel} này; nhắc việc sẽ gửi đến đây như trước."
 HELP = (
     "Cách dùng bot nhắc việc:\n"
     "• Trả lời tin nhắc: \"xong\", \"xong 3.7\", \"đang làm 50%\", \"chưa, chờ huyện\", "
@@ -364,6 +373,9 @@ CHANNEL_NOT_LINKED = "Anh/chị chưa kết nối kênh \"{channel}\" với bot.
 FILE_TYPE_REFUSED = "Bot chỉ nhận tệp loại: {types}. Tệp này chưa được lưu."
 FILE_TOO_BIG = "Tệp lớn hơn {limit} MB nên chưa được lưu."
 FILE_FETCH_FAILED = "Không tải được tệp từ máy chủ chat; anh/chị gửi lại giúp."
+FILE_SAVE_FAILED = (
+    "Bot chưa lưu được tệp này (máy chủ gặp lỗi khi ghi tệp, có thể đã đầy ổ đĩa). "
+    "Tệp chưa được ghi nhận; anh/chị vui lòng gửi lại sau ít phút.")
 
 
 def my_items(views, today: date) -> str:

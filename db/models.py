@@ -370,10 +370,15 @@ class Invitation(Base):
 
 
 class Message(Base):
-    """Every incoming chat message, stored before anything answers it."""
+    """Every incoming chat message, stored before anything answers it.
+
+    `update_key` (channel and the provider's ids) is unique: a message the platform delivers
+    twice is applied once, and the second delivery gets `answer` again.
+    """
 
     __tablename__ = "message"
-    __table_args__ = (Index("ix_message_person_received", "person_id", "received_at"),)
+    __table_args__ = (Index("ix_message_person_received", "person_id", "received_at"),
+                      UniqueConstraint("update_key", name="uq_message_update_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
@@ -388,6 +393,9 @@ class Message(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # What the bot understood and did: intent, item codes, changes; filled after handling.
     outcome: Mapped[dict | None] = mapped_column(JSON)
+    update_key: Mapped[str | None] = mapped_column(String(250))
+    # The text the bot answered with, stored in the transaction that applied the message.
+    answer: Mapped[str | None] = mapped_column(Text)
 
 
 class ItemReply(Base):

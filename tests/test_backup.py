@@ -59,7 +59,8 @@ def fill(engine: Engine, config) -> None:
         message = Message(channel="telegram", chat_id="100200300", user_id="100200300",
                           display_name="Hoa", person_id=hoa.id, text="Xong 3.7 rồi nhé ✅",
                           provider_message_id="77", received_at=ODD_MOMENT,
-                          outcome={"intent": "done", "items": ["3.7"], "ghi chú": [1, None, True]})
+                          outcome={"intent": "done", "items": ["3.7"], "ghi chú": [1, None, True]},
+                          update_key="telegram:100200300:77", answer="✅ Đã ghi nhận: 3.7")
         stranger = Message(channel="zalo", chat_id="z-1", user_id="z-1", display_name="Ai đó",
                            text="xin chào", received_at=NOW)
         session.add_all([message, stranger])
@@ -308,8 +309,12 @@ def test_an_older_revision_restores_into_a_database_already_at_head(db_url, sqli
     assert "digest" in newer
     for name in newer:
         assert after.pop(name) == [], name
-    # Columns added since come with what the upgrade gives them: keys, nothing retired.
+    # Columns added since come with what the upgrade gives them: milestone keys, else nothing.
     assert all(row["key"] and row["retired_at"] is None for row in after["milestone"])
+    for name, rows in after.items():
+        known = set(before[name][0]) if before[name] else set()
+        for row in rows if before[name] else ():
+            assert all(row[column] is None for column in set(row) - known - {"key"}), name
     assert_same(before, {name: [{column: row[column] for column in before[name][0]} for row in rows]
                          if before[name] else rows for name, rows in after.items()})
 

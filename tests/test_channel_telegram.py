@@ -143,6 +143,7 @@ async def test_a_text_arrives_as_incoming(
     assert (incoming.text, incoming.message_id) == ("xong việc A", str(message_id))
     assert incoming.reply_to_message_id is None and incoming.attachment is None
     assert incoming.callback_data is None and incoming.callback_id is None
+    assert incoming.update_key == f"telegram:42:{message_id}"
     assert incoming.date.tzinfo is not None
     assert abs((incoming.date - datetime.now(UTC)).total_seconds()) < 5
 
@@ -186,6 +187,8 @@ async def test_a_document_arrives_as_an_attachment_that_can_be_fetched(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     assert await attachment.fetch() == content
+    # What an update kept in the journal needs to fetch the file again later.
+    assert await channel.fetcher(attachment.source)() == content
 
 
 async def test_a_photo_arrives_as_an_attachment_that_can_be_fetched(
@@ -224,6 +227,7 @@ async def test_pressing_a_button_arrives_and_is_answered_after_handling(
 
     assert incoming.callback_data == "done:7"
     assert incoming.callback_id == callback_id
+    assert incoming.update_key == f"telegram:callback:{callback_id}"
     assert incoming.reply_to_message_id == asked.message_id
     assert (incoming.chat_id, incoming.user_id, incoming.text) == ("42", "42", "")
     assert answered_while_handling == [False]

@@ -220,6 +220,7 @@ async def test_a_text_from_the_user_arrives_as_incoming(
         date=datetime.fromtimestamp(message["date"] / 1000, UTC),
         text="xong việc A",
         message_id=message["message_id"],
+        update_key=f"zalo:u1:{message['message_id']}",
     )
     assert abs((incoming.date - datetime.now(UTC)).total_seconds()) < 5
 
@@ -341,6 +342,7 @@ async def test_an_image_arrives_as_a_photo_attachment_that_can_be_fetched(
         None,
     )
     assert await attachment.fetch() == b"\xff\xd8 site photo"
+    assert await channel.fetcher(attachment.source)() == b"\xff\xd8 site photo"
 
 
 async def test_a_photo_can_still_be_fetched_after_stop(
@@ -466,6 +468,24 @@ async def test_a_malformed_webhook_body_is_acknowledged_and_ignored(
 
     assert status == 200
     assert inbox.queue.empty()
+
+
+async def test_an_event_the_handler_could_not_take_gets_503_so_the_platform_retries(
+    zl: FakeZalo
+) -> None:
+    async def cannot(incoming: Incoming) -> None:
+        raise OSError("disk full")
+
+    ch = ZaloChannel(
+        TOKEN, zl.base_url, webhook_url="https://bot.example/zalo", webhook_secret=SECRET
+    )
+    await ch.start(cannot)
+    status = await ch.handle_webhook(
+        {"X-Bot-Api-Secret-Token": SECRET}, body(zl.text_event("u1", "xong"))
+    )
+    await ch.stop()
+
+    assert status == 503
 
 
 def test_webhook_mode_needs_a_secret() -> None:

@@ -52,14 +52,15 @@ def link(sessions, name, channel, chat_id, preferred=True):
 
 
 @contextlib.asynccontextmanager
-async def bot(world, start=MORNING):
+async def bot(world, start=MORNING, **runtime):
     sessions, config, tg, zl, tmp_path = world
     channels = {
         "telegram": TelegramChannel(tg.token, tg.base_url, api_base_file_url=tg.base_file_url,
                                     poll_timeout=0.5),
         "zalo": ZaloChannel(zl.token, zl.base_url, poll_timeout=0.5),
     }
-    rt = Runtime(sessions, config, channels, Clock(start, 1.0), tmp_path / "data", "bot-test")
+    rt = Runtime(sessions, config, channels, Clock(start, 1.0), tmp_path / "data", "bot-test",
+                 **runtime)
     stop = asyncio.Event()
     task = asyncio.create_task(serve(rt, stop))
     try:

@@ -35,6 +35,9 @@ class Attachment:
     mime_type: str | None
     size: int | None
     fetch: Callable[[], Awaitable[bytes]] = field(compare=False, repr=False)
+    # What the channel's `fetcher(source)` needs to fetch it again (a file id, a URL): an
+    # update kept in the journal while the database was down is replayed later.
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,9 @@ class Incoming:
     callback_data: str | None = None
     callback_id: str | None = None
     attachment: Attachment | None = None
+    # The channel and the provider's own ids, unique per update: a second delivery of the
+    # same update is recognised by it. None where the provider gives no ids (the console).
+    update_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +65,8 @@ class Sent:
     message_id: str | None
 
 
+# Returns once the update is applied or kept safely for later; raises when it is neither, and
+# the channel then lets the platform deliver it again where it can (a webhook answers 503).
 UpdateHandler = Callable[[Incoming], Awaitable[None]]
 
 

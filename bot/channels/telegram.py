@@ -285,6 +285,7 @@ class TelegramChannel:
                 reply_to_message_id=str(carrier.message_id) if carrier is not None else None,
                 callback_data=query.data,
                 callback_id=query.id,
+                update_key=f"{self.name}:callback:{query.id}",
             )
         message = update.message
         if message is None or message.from_user is None:
@@ -300,6 +301,9 @@ class TelegramChannel:
             message_id=str(message.message_id),
             reply_to_message_id=str(reply.message_id) if reply is not None else None,
             attachment=self._attachment(message),
+            # Message ids are unique within a chat for good; update ids may restart after a
+            # quiet week (Bot API, getUpdates).
+            update_key=f"{self.name}:{message.chat.id}:{message.message_id}",
         )
 
     def _attachment(self, message: Message) -> Attachment | None:
@@ -310,7 +314,8 @@ class TelegramChannel:
                 file_name=document.file_name or f"document-{document.file_unique_id}",
                 mime_type=document.mime_type,
                 size=document.file_size,
-                fetch=self._fetcher(document.file_id),
+                fetch=self.fetcher(document.file_id),
+                source=document.file_id,
             )
         if message.photo:
             largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
@@ -319,11 +324,12 @@ class TelegramChannel:
                 file_name=f"photo-{largest.file_unique_id}.jpg",
                 mime_type="image/jpeg",
                 size=largest.file_size,
-                fetch=self._fetcher(largest.file_id),
+                fetch=self.fetcher(largest.file_id),
+                source=largest.file_id,
             )
         return None
 
-    def _fetcher(self, file_id: str) -> Callable[[], Awaitable[bytes]]:
+    def fetcher(self, file_id: str) -> Callable[[], Awaitable[bytes]]:
         async def fetch() -> bytes:
             try:
                 file = await self._bot.get_file(file_id)

@@ -338,21 +338,26 @@ class ZaloChannel:
             await self._sleep(delay)
             delay = min(delay * 2, BACKOFF_MAX)
 
-    async def _dispatch(self, event: Any) -> None:
-        """Parse and hand over one event; a bad event or a failing handler is logged only."""
+    async def _dispatch(self, event: Any) -> bool:
+        """Parse and hand over one event; False when the handler could not take it.
+
+        A bad event is logged and counts as taken, so the platform does not retry it forever.
+        """
         try:
             incoming = self._parse_event(event)
         except (KeyError, TypeError, ValueError, OverflowError, OSError) as error:
             log.warning("zalo: skipped an event we cannot read (%s): %.300r", error, event)
-            return
+            return True
         on_update = self._on_update
         if on_update is None:
             log.warning("zalo: event for chat %s arrived while stopped; dropped", incoming.chat_id)
-            return
+            return False
         try:
             await on_update(incoming)
         except Exception:
             log.exception("zalo: handling an event from chat %s failed", incoming.chat_id)
+            return False
+        return True
 
     async def handle_webhook(self, headers: Mapping[str, str], body: bytes) -> int:
         """Handle one POST from the platform; return the HTTP status to answer with."""
@@ -374,8 +379,8 @@ class ZaloChannel:
             return 200
         if isinstance(event, Mapping) and "result" in event and "event_name" not in event:
             event = event["result"]  # the wrapped form {"ok": true, "result": event}
-        await self._dispatch(event)
-        return 200
+        # Neither applied nor kept for later: the platform delivers it again.
+        return 200 if await self._dispatch(event) else 503
 
     def _parse_event(self, event: Any) -> Incoming:
         """Event -> Incoming; raises KeyError/TypeError/ValueError on a malformed event."""
@@ -407,7 +412,8 @@ class ZaloChannel:
                 file_name=f"zalo-{message_id}.jpg",
                 mime_type="image/jpeg",
                 size=None,
-                fetch=self._fetcher(photo_url),
+                fetch=self.fetcher(photo_url),
+                source=photo_url,
             )
         # Stickers, voice and unsupported content arrive with text "": the caller
         # answers politely that only text (and photos) are understood.
@@ -420,9 +426,11 @@ class ZaloChannel:
             text=text,
             message_id=message_id,
             attachment=attachment,
+            # Zalo events carry no update id; a message id is the platform's own and unique.
+            update_key=f"{self.name}:{chat_id}:{message_id}" if message_id else None,
         )
 
-    def _fetcher(self, url: str) -> Callable[[], Awaitable[bytes]]:
+    def fetcher(self, url: str) -> Callable[[], Awaitable[bytes]]:
         async def fetch() -> bytes:
             # The caller may fetch after stop(), when our client is gone.
             if self._client is not None:
