@@ -214,13 +214,13 @@ def delivery_failed_notice(failures) -> str:
 
 
 CLI_SCHEDULE = "xem trước các tin nhắc mà kế hoạch sẽ gửi"
-CLI_FROM = "từ ngày (YYYY-MM-DD, mặc định hôm nay)"
-CLI_TO = "đến ngày (YYYY-MM-DD, mặc định 30 ngày sau)"
+CLI_FROM = "từ ngày (31/01/2023 hoặc 2023-01-31, mặc định hôm nay)"
+CLI_TO = "đến ngày (31/01/2023 hoặc 2023-01-31, mặc định 30 ngày sau)"
 CLI_PERSON = "chỉ người có tên này"
 CLI_JSON = "in dạng JSON"
 CLI_EVENT = "ghi nhận sự kiện mà một việc \"Sau khi …\" đang chờ đã xảy ra"
 CLI_CODE = "mã việc, ví dụ 3.66"
-CLI_EVENT_ON = "ngày sự kiện xảy ra (YYYY-MM-DD)"
+CLI_EVENT_ON = "ngày sự kiện xảy ra (31/01/2023 hoặc 2023-01-31)"
 CLI_EVENT_DAYS = "số ngày được làm sau sự kiện (mặc định theo config.toml)"
 SCHEDULE_EMPTY = "Không có tin nhắc nào từ {start} đến {end}."
 EVENT_NOT_FOUND = "Không tìm thấy việc {code} có thời hạn theo sự kiện."
@@ -349,6 +349,7 @@ CONSOLE_WELCOME = (
 CONSOLE_CHOOSE = "Hãy chọn người trước: /as TÊN (ví dụ /as Mai)."
 CONSOLE_WHO = "Chọn một người:\n{people}"
 CONSOLE_NOW_AS = "Bây giờ anh/chị là {name}."
+CONSOLE_BYE = "Đã thoát chế độ thử; mọi trả lời đã được lưu."
 
 
 def console_to(name: str, message_id: str) -> str:
@@ -451,9 +452,9 @@ def history_reply(person: str, intent: str, percent: int | None, note: str | Non
 def evidence_line(name: str, size: int, at) -> str:
     return f"• {name} ({max(1, round(size / 1024))} KB, {at.strftime('%d/%m/%Y')})"
 
-CLI_START_AT = "chạy với đồng hồ giả lập bắt đầu từ thời điểm này (ISO, có múi giờ, ví dụ 2023-02-08T07:25:00+07:00)"
+CLI_START_AT = ("chạy với đồng hồ giả lập bắt đầu từ thời điểm này (giờ của xã, ví dụ "
+                "08/02/2023 07:25, hoặc ISO như 2023-02-08T07:25:00+07:00)")
 CLI_SPEED = "đồng hồ giả lập chạy nhanh gấp N lần"
-CLI_NEED_ZONE = "cần ghi múi giờ, ví dụ 2023-02-08T07:25:00+07:00"
 CLI_INVITE = "tạo mã mời để một người kết nối Zalo hoặc Telegram với bot"
 CLI_INVITE_PERSON = "tên người (một phần của tên cũng được)"
 CLI_SAMPLE_LOADED = "Đã nạp kế hoạch mẫu {path}."
@@ -557,7 +558,7 @@ REPORT_SAVED = (
 )
 CLI_REPORT = "lập báo cáo kết quả thực hiện (bảng phụ lục kèm trạng thái từng việc)"
 CLI_FORMAT = "định dạng: xlsx (Excel) hoặc docx (Word)"
-CLI_AS_OF = "tình hình đến ngày (YYYY-MM-DD, mặc định hôm nay)"
+CLI_AS_OF = "tình hình đến ngày (31/01/2023 hoặc 2023-01-31, mặc định hôm nay)"
 CLI_OUTPUT = "nơi lưu tệp (mặc định: thư mục data/reports)"
 CLI_TONGKET = "in bản tổng kết như lệnh /tongket; --all: toàn bộ các xã"
 CLI_ALL_UNITS = "tổng kết tất cả các xã trong cơ sở dữ liệu"
@@ -621,3 +622,33 @@ CONFIG_MISSING_FILE = "không tìm thấy tệp"
 EXTENSION_REASON = "\nLý do: {reason}"
 CHANNEL_IN_USE = " (đang dùng)"
 NEXT_MILESTONE = "mốc tiếp theo"
+
+# The command line's own words: argparse's usage line, headings and errors.
+CLI_USAGE = "Cách dùng: "
+CLI_COMMAND = "LỆNH"
+CLI_DAY = "NGÀY"
+CLI_MOMENT = "THỜI_ĐIỂM"
+CLI_POSITIONALS = "tham số"
+CLI_OPTIONALS = "tuỳ chọn"
+CLI_HELP = "in hướng dẫn này rồi thoát"
+CLI_ERROR = "{prog}: lỗi: {reason}"
+CLI_BAD_DATE = "ngày “{value}” không hợp lệ; ghi dạng 31/01/2023 hoặc 2023-01-31"
+CLI_BAD_MOMENT = ("thời điểm “{value}” không hợp lệ; ghi dạng 08/02/2023 07:25 (giờ của xã) "
+                  "hoặc 2023-02-08T07:25:00+07:00")
+CLI_ARGPARSE_ERRORS = {
+    "invalid_choice": "{argument}: không có {value}; chọn một trong: {choices}",
+    "invalid_value": "{argument}: giá trị {value} không hợp lệ",
+    "expected_value": "{argument}: thiếu giá trị",
+    "unexpected_value": "{argument}: không nhận giá trị {value}",
+    "required": "thiếu tham số bắt buộc: {arguments}",
+    "unrecognized": "không hiểu tham số: {arguments}",
+    "ambiguous": "tuỳ chọn {option} có thể là {matches}",
+    "argument": "{argument}: {detail}",
+    "other": "lệnh không hợp lệ ({detail})",
+}
+
+# run.py, the bootstrap of a fresh machine.
+RUN_FIRST_INSTALL = ("Đang cài đặt lần đầu vào {venv} (tải và cài các thư viện, khoảng 1–2 phút)…")
+RUN_UPDATING = "Đang cập nhật thư viện trong {venv} vì pyproject.toml hoặc requirements.lock đã đổi…"
+RUN_INSTALL_STOPPED = "Đã dừng cài đặt. Chạy lại lệnh để cài tiếp."
+CLI_INTERRUPTED = "Đã dừng theo yêu cầu (Ctrl+C)."
