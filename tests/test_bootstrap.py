@@ -10,6 +10,7 @@ import fcntl
 import os
 import pty
 import select
+import socket
 import subprocess
 import sys
 import termios
@@ -142,3 +143,20 @@ def test_ctrl_c_ends_the_terminal_demo_with_one_vietnamese_line(tmp_path):
     # The terminal echoes ^C; what follows it is the bot's goodbye and nothing else.
     after = terminal.screen.rpartition("^C")[2]
     assert [line for line in after.splitlines() if line.strip()] == [texts.CONSOLE_BYE]
+
+
+def test_ctrl_c_in_a_command_prints_one_vietnamese_line_and_no_traceback(tmp_path):
+    # A database server that accepts and never answers: the command is surely past its start-up.
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        url = f"postgresql+psycopg://nhacviec@127.0.0.1:{server.getsockname()[1]}/nhacviec"
+        terminal = Terminal([sys.executable, "-m", "bot", "check"],
+                            {**os.environ, "NHACVIEC_CONFIG": str(ROOT / "config.toml"),
+                             "NHACVIEC_DATABASE_URL": url})
+        server.settimeout(60)
+        connection, _ = server.accept()
+        with connection:
+            code = terminal.ctrl_c_and_wait(20)
+    assert code == 130
+    assert "Traceback" not in terminal.screen and "KeyboardInterrupt" not in terminal.screen
+    after = terminal.screen.rpartition("^C")[2]
+    assert [line for line in after.splitlines() if line.strip()] == [texts.CLI_INTERRUPTED]
