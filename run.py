@@ -66,6 +66,9 @@ def main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print(texts.RUN_INSTALL_STOPPED, file=sys.stderr)
         return 130
+    except subprocess.CalledProcessError:
+        print(texts.RUN_INSTALL_FAILED, file=sys.stderr)
+        return 1
     child = subprocess.Popen(command, cwd=ROOT, env=env)
     while True:
         try:

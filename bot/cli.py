@@ -63,7 +63,6 @@ class Parser(argparse.ArgumentParser):
                           help=texts.CLI_HELP)
 
     def error(self, message: str) -> NoReturn:
-        log.debug("argparse: %s", message)
         self.print_usage(sys.stderr)
         self.exit(2, texts.CLI_ERROR.format(prog=self.prog, reason=argparse_reason(message)) + "\n")
 
@@ -122,14 +121,16 @@ def build_parser(prog: str = "python -m bot") -> argparse.ArgumentParser:
     restore.add_argument("--force", action="store_true", help=texts.CLI_FORCE)
 
     schedule = commands.add_parser("schedule", help=texts.CLI_SCHEDULE)
-    schedule.add_argument("--from", dest="start", type=_day, metavar=texts.CLI_DAY, help=texts.CLI_FROM)
+    schedule.add_argument("--from", dest="start", type=_day, metavar=texts.CLI_DAY,
+                          help=texts.CLI_FROM)
     schedule.add_argument("--to", dest="end", type=_day, metavar=texts.CLI_DAY, help=texts.CLI_TO)
     schedule.add_argument("--person", help=texts.CLI_PERSON)
     schedule.add_argument("--json", action="store_true", help=texts.CLI_JSON)
 
     event = commands.add_parser("event", help=texts.CLI_EVENT)
     event.add_argument("code", help=texts.CLI_CODE)
-    event.add_argument("--on", type=_day, metavar=texts.CLI_DAY, required=True, help=texts.CLI_EVENT_ON)
+    event.add_argument("--on", type=_day, metavar=texts.CLI_DAY, required=True,
+                       help=texts.CLI_EVENT_ON)
     event.add_argument("--days", type=int, help=texts.CLI_EVENT_DAYS)
     event.add_argument("--unit", help=texts.CLI_IMPORT_UNIT)
     return parser

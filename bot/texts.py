@@ -648,7 +648,8 @@ CLI_ARGPARSE_ERRORS = {
 }
 
 # run.py, the bootstrap of a fresh machine.
-RUN_FIRST_INSTALL = ("Đang cài đặt lần đầu vào {venv} (tải và cài các thư viện, khoảng 1–2 phút)…")
+RUN_FIRST_INSTALL = "Đang cài đặt lần đầu vào {venv} (tải và cài các thư viện, khoảng 1–2 phút)…"
 RUN_UPDATING = "Đang cập nhật thư viện trong {venv} vì pyproject.toml hoặc requirements.lock đã đổi…"
 RUN_INSTALL_STOPPED = "Đã dừng cài đặt. Chạy lại lệnh để cài tiếp."
+RUN_INSTALL_FAILED = "Cài đặt không thành công (xem thông báo của pip ở trên). Chạy lại lệnh khi đã khắc phục."
 CLI_INTERRUPTED = "Đã dừng theo yêu cầu (Ctrl+C)."

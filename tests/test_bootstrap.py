@@ -27,6 +27,10 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX t
 
 FAKE_PYTHON = """#!/bin/sh
 echo "$*" >> "$(dirname "$0")/../calls"
+if [ "$1 $2" = "-m pip" ] && [ -n "$FAKE_PIP_FAILS" ]; then
+  echo "pip: no network" >&2
+  exit 1
+fi
 if [ "$1 $2 $3" = "-m bot wait" ]; then
   trap 'echo "bot: stopped cleanly"; exit 0' INT
   echo "bot: running"
@@ -46,9 +50,10 @@ def fake_venv(tmp_path: Path) -> Path:
     return venv
 
 
-def run_py(venv: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+def run_py(venv: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, str(ROOT / "run.py"), *argv], capture_output=True,
-                          text=True, timeout=60, env={**os.environ, "NHACVIEC_VENV": str(venv)})
+                          text=True, timeout=60,
+                          env={**os.environ, "NHACVIEC_VENV": str(venv), **env})
 
 
 def calls(venv: Path) -> list[str]:
@@ -72,6 +77,15 @@ def test_changed_dependencies_are_announced_as_an_update(fake_venv):
     (fake_venv / ".nhacviec-stamp").write_text("an older pyproject.toml")
     result = run_py(fake_venv, "check")
     assert result.stderr.splitlines()[0] == texts.RUN_UPDATING.format(venv=fake_venv)
+
+
+def test_a_failed_install_says_so_in_one_line_and_is_retried_next_time(fake_venv):
+    result = run_py(fake_venv, "check", FAKE_PIP_FAILS="1")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-2:] == ["pip: no network", texts.RUN_INSTALL_FAILED]
+    assert "Traceback" not in result.stderr
+    assert not (fake_venv / ".nhacviec-stamp").exists()
+    assert calls(fake_venv) == [calls(fake_venv)[0]]  # pip only; the bot was not started
 
 
 class Terminal:
