@@ -31,6 +31,7 @@ if [ "$1 $2" = "-m pip" ] && [ -n "$FAKE_PIP_FAILS" ]; then
   echo "pip: no network" >&2
   exit 1
 fi
+[ "$1 $2" = "-m bot" ] && echo "$NHACVIEC_PROG" > "$(dirname "$0")/../prog"
 if [ "$1 $2 $3" = "-m bot wait" ]; then
   trap 'echo "bot: stopped cleanly"; exit 0' INT
   echo "bot: running"
@@ -69,6 +70,8 @@ def test_the_first_install_says_what_it_does_before_pip_starts(fake_venv):
     pip, bot = calls(fake_venv)
     assert pip.startswith("-m pip install") and pip.endswith(f"-c {ROOT / 'requirements.lock'} -e .")
     assert bot == "-m bot check"
+    # The bot's usage lines name what the user typed.
+    assert (fake_venv / "prog").read_text() == "python3 run.py\n"
     again = run_py(fake_venv, "check")
     assert again.stderr == "" and calls(fake_venv)[2:] == ["-m bot check"]
 

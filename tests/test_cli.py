@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
 from bot import texts
 from bot.cli import build_parser
+from tests.conftest import ROOT
 
 ENGLISH = re.compile(r"usage:|error:|\bargument\b|invalid|expected|required|unrecognized|"
                      r"choose from|ambiguous|options:|show this help")
@@ -97,3 +101,11 @@ def test_the_usage_line_names_the_command_the_user_typed(capsys):
     shown = capsys.readouterr().err
     assert shown.startswith("Cách dùng: python3 run.py schedule")
     assert "python3 run.py schedule: lỗi: --to:" in shown
+
+
+def test_run_py_s_name_for_the_bot_reaches_the_usage_line():
+    done = subprocess.run([sys.executable, "-m", "bot", "schedule", "--to", "x"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "NHACVIEC_PROG": "python3 run.py"})
+    assert done.returncode == 2
+    assert done.stderr.startswith("Cách dùng: python3 run.py schedule")
