@@ -10,6 +10,7 @@ import fcntl
 import os
 import pty
 import select
+import signal
 import socket
 import subprocess
 import sys
@@ -68,7 +69,8 @@ def test_the_first_install_says_what_it_does_before_pip_starts(fake_venv):
     assert first.stderr.splitlines()[0] == texts.RUN_FIRST_INSTALL.format(venv=fake_venv)
     assert "khoảng 1–2 phút" in first.stderr
     pip, bot = calls(fake_venv)
-    assert pip.startswith("-m pip install") and pip.endswith(f"-c {ROOT / 'requirements.lock'} -e .")
+    assert pip.startswith("-m pip install")
+    assert pip.endswith(f"-c {ROOT / 'requirements.lock'} -e .")
     assert bot == "-m bot check"
     # The bot's usage lines name what the user typed.
     assert (fake_venv / "prog").read_text() == "python3 run.py\n"
@@ -100,12 +102,18 @@ class Terminal:
         def own_terminal() -> None:
             os.setsid()
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+            # As in a terminal, however pytest was started (a background job ignores SIGINT).
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
 
         self.process = subprocess.Popen(argv, cwd=ROOT, env=env, stdin=secondary,
                                         stdout=secondary, stderr=secondary,
                                         preexec_fn=own_terminal, close_fds=True)
         os.close(secondary)
         self.screen = ""
+
+    @property
+    def tail(self) -> str:
+        return self.screen[-3000:]
 
     def read_until(self, needle: str, timeout: float) -> str:
         deadline = time.monotonic() + timeout
@@ -115,13 +123,15 @@ class Terminal:
                     self.screen += os.read(self.primary, 65536).decode("utf-8", "replace")
                 except OSError:  # the process is gone and the terminal closed
                     break
-        assert needle in self.screen, f"{needle!r} not shown; the screen had:\n{self.screen[-3000:]}"
+        assert needle in self.screen, f"{needle!r} not shown; the screen had:\n{self.tail}"
         return self.screen
 
     def ctrl_c_and_wait(self, timeout: float) -> int:
         os.write(self.primary, b"\x03")
         try:
             code = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"still running after Ctrl+C; the screen had:\n{self.tail}") from None
         finally:
             if self.process.poll() is None:
                 self.process.kill()

@@ -27,7 +27,8 @@ from db.session import make_engine, make_sessionmaker
 from tests.conftest import ROOT, SAMPLE_DOCX
 from tests.fakes import FakeTelegram, FakeZalo
 from tests.test_deploy_files import copy_sources, env_pairs, parse_dockerfile
-from tests.test_processes import CHATS, bot_env, prepare, stop, write_config
+from tests.test_processes import (CHATS, bot_env, deliveries, prepare, stop, wait_for,
+                                  write_config)
 
 pytestmark = pytest.mark.installed
 
@@ -82,7 +83,8 @@ def source_modules() -> set[str]:
     for top in CODE_DIRS:
         for path in (ROOT / top).rglob("*.py"):
             parts = path.relative_to(ROOT).with_suffix("").parts
-            if all((ROOT.joinpath(*parts[:n]) / "__init__.py").exists() for n in range(1, len(parts))):
+            packages = (ROOT.joinpath(*parts[:n]) for n in range(1, len(parts)))
+            if all((package / "__init__.py").exists() for package in packages):
                 found.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
     return found
 
@@ -177,6 +179,9 @@ async def test_the_installed_bot_serves_health_reminds_and_answers_on_both_chann
             assert statuses[-1] == 200, log.read_text()
             [reminder] = await tg.wait_for_messages(MAI, 1, timeout=60)
             assert "3.7" in reminder["text"] and "còn 7 ngày" in reminder["text"]
+            # A person answers once the bot has recorded what it sent, as on a real phone.
+            await wait_for(lambda: ("Triệu Thị Mai", "reminder", "sent") in deliveries(db_url), 30,
+                           "the reminder's delivery row")
             tg.user_says(MAI, "xong", first_name="Mai", reply_to_message_id=reminder["message_id"])
             answers = await tg.wait_for_messages(MAI, 2, timeout=30)
             assert answers[1]["text"].startswith("✅ Đã ghi nhận: 3.7"), answers[1]["text"]
