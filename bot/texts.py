@@ -117,7 +117,7 @@ CLI_MIGRATE = "tạo hoặc nâng cấp cơ sở dữ liệu"
 CLI_RUN = "chạy bot"
 CLI_PREVIEW_SAMPLE = (
     "Chưa cấu hình kênh chat nào: đang xem trước kế hoạch mẫu {path}.\n"
-    "Dùng `python -m bot import TỆP` để nhập kế hoạch của xã."
+    "Dùng `python3 run.py import TỆP` để nhập kế hoạch của xã."
 )
 CLI_BAD_CONFIG = "Cấu hình {path} không hợp lệ:\n{details}"
 MIGRATED = "Cơ sở dữ liệu đã ở phiên bản mới nhất: {url}"
@@ -209,7 +209,7 @@ def delivery_failed_notice(failures) -> str:
     for name, channel, reason in failures:
         where = CHANNEL_NAMES.get(channel or "", channel or "")
         lines.append(f"• {name}{f' qua {where}' if where else ''}: {reason_text(reason)}")
-    lines.append("Đề nghị liên hệ trực tiếp và mời họ kết nối lại (python -m bot invite TÊN).")
+    lines.append("Đề nghị liên hệ trực tiếp và mời họ kết nối lại (python3 run.py invite TÊN).")
     return "\n".join(lines)
 
 
@@ -586,7 +586,7 @@ CHECK_CONFIG = "Cấu hình: hợp lệ — {units} xã, {roles} vai trò, {peop
 CHECK_DB_OK = "Cơ sở dữ liệu: {url} — kết nối được, lược đồ {current} (mới nhất)."
 CHECK_DB_BEHIND = (
     "Cơ sở dữ liệu: {url} — lược đồ {current}, bản mới nhất là {head}: "
-    "chạy `python -m bot migrate`."
+    "chạy `python3 run.py migrate`."
 )
 CHECK_DB_DOWN = "Cơ sở dữ liệu: {url} — KHÔNG kết nối được (xem nhật ký để biết chi tiết)."
 CHECK_CHANNEL = "{name}: {state}."
@@ -595,7 +595,7 @@ CHECK_WEBHOOK = "có token, nhận tin qua webhook {url}"
 CHECK_NO_TOKEN = "chưa cấu hình (đặt biến môi trường {variable})"
 CHECK_PLAN = "Kế hoạch: {unit} — {title}: {items} việc."
 CHECK_EMPTY_ROLES = "Vai trò chưa có người giữ: {roles}."
-CHECK_UNLINKED = "{count} người chưa kết nối Zalo/Telegram (python -m bot invite TÊN): {names}."
+CHECK_UNLINKED = "{count} người chưa kết nối Zalo/Telegram (python3 run.py invite TÊN): {names}."
 CHECK_TICK_RUNNING = "Lịch nhắc: đang do tiến trình {holder} chạy."
 CHECK_TICK_IDLE = "Lịch nhắc: chưa có tiến trình nào đang chạy."
 CLI_BACKUP = "sao lưu toàn bộ dữ liệu ra một tệp (dùng được cho cả SQLite và PostgreSQL)"

@@ -98,3 +98,12 @@ def test_a_command_the_parser_does_not_know_is_caught():
     assert wrong
     with pytest.raises(SystemExit):
         build_parser().parse_args(wrong[0])
+
+
+def test_the_commands_the_bot_itself_names_are_the_one_machine_ones_and_exist():
+    source = (ROOT / "bot" / "texts.py").read_text(encoding="utf-8")
+    named = re.findall(r"(python3 run\.py|python -m bot) ([a-z-]+)", source)
+    assert named
+    for launcher, command in named:
+        assert launcher == "python3 run.py", f"texts.py names `{launcher} {command}`"
+        assert command in subcommands(), f"texts.py names `{launcher} {command}`"
