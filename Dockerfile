@@ -10,8 +10,10 @@ COPY pyproject.toml requirements.lock README.md ./
 COPY bot ./bot
 COPY db ./db
 COPY jobs ./jobs
-# A normal (non-editable) install: the code, bot/samples and db/migrations go into /venv.
-RUN pip install -c requirements.lock .
+# The package as a wheel, installed without extras: the code, bot/samples and db/migrations go
+# into /venv. tests/test_installed.py runs these same commands in a fresh virtualenv.
+RUN pip wheel --no-deps --wheel-dir dist . \
+ && pip install -c requirements.lock dist/nhacviec-*.whl
 
 # ---- runtime ----
 FROM python:3.11-slim

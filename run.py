@@ -15,6 +15,11 @@ import sys
 import venv
 from pathlib import Path
 
+if sys.version_info < (3, 11):
+    raise SystemExit("Cần Python 3.11 trở lên.")
+
+from bot import texts  # noqa: E402  (after the check: the texts need a current Python)
+
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("NHACVIEC_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
@@ -33,6 +38,9 @@ def ensure_installed(extras: str) -> None:
     wanted = _stamp(extras)
     if stamp_file.exists() and stamp_file.read_text() == wanted:
         return
+    # pip is quiet and takes a while: say what is happening before the screen goes still.
+    note = texts.RUN_UPDATING if stamp_file.exists() else texts.RUN_FIRST_INSTALL
+    print(note.format(venv=VENV), file=sys.stderr, flush=True)
     if not PYTHON.exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
     target = f".[{extras}]" if extras else "."
@@ -45,16 +53,29 @@ def ensure_installed(extras: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if sys.version_info < (3, 11):
-        print("Cần Python 3.11 trở lên.", file=sys.stderr)
-        return 2
-    if argv[:1] == ["test"]:
-        ensure_installed("test")
-        command = [str(PYTHON), "-m", "pytest", *argv[1:]]
-    else:
-        ensure_installed("test" if (VENV / ".nhacviec-stamp").exists() and _has_test_extras() else "")
-        command = [str(PYTHON), "-m", "bot", *argv]
-    return subprocess.call(command, cwd=ROOT)
+    try:
+        if argv[:1] == ["test"]:
+            ensure_installed("test")
+            command, env = [str(PYTHON), "-m", "pytest", *argv[1:]], dict(os.environ)
+        else:
+            ensure_installed("test" if (VENV / ".nhacviec-stamp").exists() and _has_test_extras()
+                             else "")
+            # The bot's usage lines then name the command the user typed.
+            command = [str(PYTHON), "-m", "bot", *argv]
+            env = {**os.environ, "NHACVIEC_PROG": "python3 run.py"}
+    except KeyboardInterrupt:
+        print(texts.RUN_INSTALL_STOPPED, file=sys.stderr)
+        return 130
+    except subprocess.CalledProcessError:
+        print(texts.RUN_INSTALL_FAILED, file=sys.stderr)
+        return 1
+    child = subprocess.Popen(command, cwd=ROOT, env=env)
+    while True:
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            # Ctrl+C reached the child too (same terminal): let it finish its own shutdown.
+            continue
 
 
 def _has_test_extras() -> bool:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 
-from bot import cli, redaction
+from bot import cli, redaction, texts
 from bot.config import ConfigError, load_config
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = cli.build_parser().parse_args(argv)
+    args = cli.build_parser(os.environ.get("NHACVIEC_PROG", "python -m bot")).parse_args(argv)
     # The terminal demo is a chat: only problems interrupt it. Services log every event.
     level = logging.WARNING if args.command is None else logging.INFO
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -62,4 +63,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        # Ctrl+C before the bot's own signal handling is in place (start-up, imports, a command).
+        print(texts.CLI_INTERRUPTED, file=sys.stderr)
+        sys.exit(130)

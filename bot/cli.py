@@ -6,10 +6,11 @@ import argparse
 import io
 import json
 import logging
+import re
 import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from sqlalchemy import select
 
@@ -30,27 +31,70 @@ from jobs.schedule import local_day, refresh_schedule, wanted_reminders
 
 log = logging.getLogger(__name__)
 
+# argparse's own error messages (Python 3.11-3.13), each to the key of its Vietnamese text.
+ARGPARSE_ERRORS = [
+    (r"argument (?P<argument>.+?): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.*)\)",
+     "invalid_choice"),
+    (r"argument (?P<argument>.+?): invalid (?P<type>\S+) value: (?P<value>.+)", "invalid_value"),
+    (r"argument (?P<argument>.+?): expected .*arguments?", "expected_value"),
+    (r"argument (?P<argument>.+?): ignored explicit argument (?P<value>.+)", "unexpected_value"),
+    (r"the following arguments are required: (?P<arguments>.+)", "required"),
+    (r"unrecognized arguments: (?P<arguments>.+)", "unrecognized"),
+    (r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)", "ambiguous"),
+    # What our own `type=` functions raise is Vietnamese already.
+    (r"argument (?P<argument>.+?): (?P<detail>.+)", "argument"),
+]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=texts.CLI_DESCRIPTION)
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
+        super().add_usage(usage, actions, groups, texts.CLI_USAGE if prefix is None else prefix)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with its usage, help headings and errors in Vietnamese; subcommands inherit it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = texts.CLI_POSITIONALS
+        self._optionals.title = texts.CLI_OPTIONALS
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help=texts.CLI_HELP)
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, texts.CLI_ERROR.format(prog=self.prog, reason=argparse_reason(message)) + "\n")
+
+
+def argparse_reason(message: str) -> str:
+    for pattern, key in ARGPARSE_ERRORS:
+        found = re.fullmatch(pattern, message, re.DOTALL)
+        if found:
+            return texts.CLI_ARGPARSE_ERRORS[key].format(**found.groupdict())
+    return texts.CLI_ARGPARSE_ERRORS["other"].format(detail=message)
+
+
+def build_parser(prog: str = "python -m bot") -> argparse.ArgumentParser:
+    parser = Parser(prog=prog, description=texts.CLI_DESCRIPTION)
     parser.add_argument("--config", type=Path, help=texts.CLI_CONFIG)
-    commands = parser.add_subparsers(dest="command")
+    commands = parser.add_subparsers(dest="command", metavar=texts.CLI_COMMAND)
 
     run = commands.add_parser("run", help=texts.CLI_RUN)
-    run.add_argument("--start-at", type=_aware, help=texts.CLI_START_AT)
+    run.add_argument("--start-at", type=_moment, metavar=texts.CLI_MOMENT, help=texts.CLI_START_AT)
     run.add_argument("--speed", type=float, default=1.0, help=texts.CLI_SPEED)
 
     report = commands.add_parser("report", help=texts.CLI_REPORT)
     report.add_argument("--format", choices=("xlsx", "docx"), default="xlsx", help=texts.CLI_FORMAT)
-    report.add_argument("--as-of", type=date.fromisoformat, help=texts.CLI_AS_OF)
+    report.add_argument("--as-of", type=_day, metavar=texts.CLI_DAY, help=texts.CLI_AS_OF)
     report.add_argument("--unit", help=texts.CLI_IMPORT_UNIT)
     report.add_argument("--output", type=Path, help=texts.CLI_OUTPUT)
 
     tongket = commands.add_parser("tongket", help=texts.CLI_TONGKET)
     tongket.add_argument("what", nargs="*", help=texts.CLI_DRILL)
     tongket.add_argument("--all", action="store_true", help=texts.CLI_ALL_UNITS)
-    tongket.add_argument("--as-of", type=date.fromisoformat, help=texts.CLI_AS_OF)
+    tongket.add_argument("--as-of", type=_day, metavar=texts.CLI_DAY, help=texts.CLI_AS_OF)
     tongket.add_argument("--unit", help=texts.CLI_IMPORT_UNIT)
 
     invite = commands.add_parser("invite", help=texts.CLI_INVITE)
@@ -85,8 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--force", action="store_true", help=texts.CLI_FORCE)
 
     schedule = commands.add_parser("schedule", help=texts.CLI_SCHEDULE)
-    schedule.add_argument("--from", dest="start", type=date.fromisoformat, help=texts.CLI_FROM)
-    schedule.add_argument("--to", dest="end", type=date.fromisoformat, help=texts.CLI_TO)
+    schedule.add_argument("--from", dest="start", type=_day, metavar=texts.CLI_DAY,
+                          help=texts.CLI_FROM)
+    schedule.add_argument("--to", dest="end", type=_day, metavar=texts.CLI_DAY, help=texts.CLI_TO)
     schedule.add_argument("--person", help=texts.CLI_PERSON)
     schedule.add_argument("--json", action="store_true", help=texts.CLI_JSON)
 
@@ -105,17 +150,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     event = commands.add_parser("event", help=texts.CLI_EVENT)
     event.add_argument("code", help=texts.CLI_CODE)
-    event.add_argument("--on", type=date.fromisoformat, required=True, help=texts.CLI_EVENT_ON)
+    event.add_argument("--on", type=_day, metavar=texts.CLI_DAY, required=True,
+                       help=texts.CLI_EVENT_ON)
     event.add_argument("--days", type=int, help=texts.CLI_EVENT_DAYS)
     event.add_argument("--unit", help=texts.CLI_IMPORT_UNIT)
     return parser
 
 
-def _aware(text: str) -> datetime:
-    value = datetime.fromisoformat(text)
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(texts.CLI_NEED_ZONE)
-    return value
+def _day(text: str) -> date:
+    """A date as the office writes it (31/01/2023) or in ISO (2023-01-31)."""
+    value = text.strip()
+    try:
+        return datetime.strptime(value, "%d/%m/%Y").date() if "/" in value \
+            else date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(texts.CLI_BAD_DATE.format(value=text)) from None
+
+
+def _moment(text: str) -> datetime:
+    """ISO or 08/02/2023 07:25; without a zone it is the commune's time, which `cmd_run` applies."""
+    value = text.strip()
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    for layout in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value, layout)
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(texts.CLI_BAD_MOMENT.format(value=text))
 
 
 def cmd_run(config: Config, *, start_at: datetime | None, speed: float, demo: bool,
@@ -143,6 +207,8 @@ def cmd_run(config: Config, *, start_at: datetime | None, speed: float, demo: bo
     console_only = not (secret("TELEGRAM_BOT_TOKEN") or secret("ZALO_BOT_TOKEN"))
     if start_at is None and demo and console_only:
         start_at = demo_start(sessions, config)
+    if start_at is not None and start_at.tzinfo is None:
+        start_at = start_at.replace(tzinfo=config.reminders.zone)
     clock = Clock(start_at, speed)
     if start_at is not None:
         print(texts.CLI_SIMULATED.format(start=start_at.astimezone(config.reminders.zone)

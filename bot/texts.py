@@ -35,7 +35,7 @@ PLAN_ERRORS = {
         "Mục {item} chưa có gia hạn nào được duyệt, nên không có quyết định để giữ: "
         "chọn «document» (theo tệp) hoặc chờ Chủ tịch duyệt."
     ),
-    "unknown_plan": "Không có kế hoạch «{plan}» đang theo dõi (xem: python -m bot plan list).",
+    "unknown_plan": "Không có kế hoạch «{plan}» đang theo dõi (xem: python3 run.py plan list).",
     "ambiguous_plan": "«{plan}» ứng với nhiều kế hoạch: {plans}. Hãy dùng số kế hoạch.",
 }
 
@@ -114,7 +114,7 @@ FIELD_NAMES = {
 IMPORT_CONFLICTS_TITLE = "Thời hạn trong tệp khác với quyết định đã có (giữ quyết định, chờ văn phòng chọn):"
 IMPORT_CONFLICT = (
     "Mục {code}{label}: tệp ghi hạn {document} (trước đây {plan_due}), nhưng {decision}. "
-    "Giữ hạn {due}. Chọn: python -m bot plan resolve {plan} {code} document (theo tệp) "
+    "Giữ hạn {due}. Chọn: python3 run.py plan resolve {plan} {code} document (theo tệp) "
     "hoặc decision (giữ gia hạn)."
 )
 IMPORT_CONFLICT_APPROVED = "Chủ tịch đã duyệt gia hạn"
@@ -155,7 +155,7 @@ CLI_MIGRATE = "tạo hoặc nâng cấp cơ sở dữ liệu"
 CLI_RUN = "chạy bot"
 CLI_PREVIEW_SAMPLE = (
     "Chưa cấu hình kênh chat nào: đang xem trước kế hoạch mẫu {path}.\n"
-    "Dùng `python -m bot import TỆP` để nhập kế hoạch của xã."
+    "Dùng `python3 run.py import TỆP` để nhập kế hoạch của xã."
 )
 CLI_BAD_CONFIG = "Cấu hình {path} không hợp lệ:\n{details}"
 MIGRATED = "Cơ sở dữ liệu đã ở phiên bản mới nhất: {url}"
@@ -247,7 +247,7 @@ def delivery_failed_notice(failures) -> str:
     for name, channel, reason in failures:
         where = CHANNEL_NAMES.get(channel or "", channel or "")
         lines.append(f"• {name}{f' qua {where}' if where else ''}: {reason_text(reason)}")
-    lines.append("Đề nghị liên hệ trực tiếp và mời họ kết nối lại (python -m bot invite TÊN).")
+    lines.append("Đề nghị liên hệ trực tiếp và mời họ kết nối lại (python3 run.py invite TÊN).")
     return "\n".join(lines)
 
 
@@ -259,13 +259,13 @@ def back_in_reach_notice(name: str, channel: str) -> str:
 
 
 CLI_SCHEDULE = "xem trước các tin nhắc mà kế hoạch sẽ gửi"
-CLI_FROM = "từ ngày (YYYY-MM-DD, mặc định hôm nay)"
-CLI_TO = "đến ngày (YYYY-MM-DD, mặc định 30 ngày sau)"
+CLI_FROM = "từ ngày (31/01/2023 hoặc 2023-01-31, mặc định hôm nay)"
+CLI_TO = "đến ngày (31/01/2023 hoặc 2023-01-31, mặc định 30 ngày sau)"
 CLI_PERSON = "chỉ người có tên này"
 CLI_JSON = "in dạng JSON"
 CLI_EVENT = "ghi nhận sự kiện mà một việc \"Sau khi …\" đang chờ đã xảy ra"
 CLI_CODE = "mã việc, ví dụ 3.66"
-CLI_EVENT_ON = "ngày sự kiện xảy ra (YYYY-MM-DD)"
+CLI_EVENT_ON = "ngày sự kiện xảy ra (31/01/2023 hoặc 2023-01-31)"
 CLI_EVENT_DAYS = "số ngày được làm sau sự kiện (mặc định theo config.toml)"
 SCHEDULE_EMPTY = "Không có tin nhắc nào từ {start} đến {end}."
 EVENT_NOT_FOUND = "Không tìm thấy việc {code} có thời hạn theo sự kiện."
@@ -404,6 +404,7 @@ CONSOLE_WELCOME = (
 CONSOLE_CHOOSE = "Hãy chọn người trước: /as TÊN (ví dụ /as Mai)."
 CONSOLE_WHO = "Chọn một người:\n{people}"
 CONSOLE_NOW_AS = "Bây giờ anh/chị là {name}."
+CONSOLE_BYE = "Đã thoát chế độ thử; mọi trả lời đã được lưu."
 
 
 def console_to(name: str, message_id: str) -> str:
@@ -510,9 +511,9 @@ def history_reply(person: str, intent: str, percent: int | None, note: str | Non
 def evidence_line(name: str, size: int, at) -> str:
     return f"• {name} ({max(1, round(size / 1024))} KB, {at.strftime('%d/%m/%Y')})"
 
-CLI_START_AT = "chạy với đồng hồ giả lập bắt đầu từ thời điểm này (ISO, có múi giờ, ví dụ 2023-02-08T07:25:00+07:00)"
+CLI_START_AT = ("chạy với đồng hồ giả lập bắt đầu từ thời điểm này (giờ của xã, ví dụ "
+                "08/02/2023 07:25, hoặc ISO như 2023-02-08T07:25:00+07:00)")
 CLI_SPEED = "đồng hồ giả lập chạy nhanh gấp N lần"
-CLI_NEED_ZONE = "cần ghi múi giờ, ví dụ 2023-02-08T07:25:00+07:00"
 CLI_INVITE = "tạo mã mời để một người kết nối Zalo hoặc Telegram với bot"
 CLI_INVITE_PERSON = "tên người (một phần của tên cũng được)"
 CLI_SAMPLE_LOADED = "Đã nạp kế hoạch mẫu {path}."
@@ -618,7 +619,7 @@ REPORT_SAVED = (
 )
 CLI_REPORT = "lập báo cáo kết quả thực hiện (bảng phụ lục kèm trạng thái từng việc)"
 CLI_FORMAT = "định dạng: xlsx (Excel) hoặc docx (Word)"
-CLI_AS_OF = "tình hình đến ngày (YYYY-MM-DD, mặc định hôm nay)"
+CLI_AS_OF = "tình hình đến ngày (31/01/2023 hoặc 2023-01-31, mặc định hôm nay)"
 CLI_OUTPUT = "nơi lưu tệp (mặc định: thư mục data/reports)"
 CLI_TONGKET = "in bản tổng kết như lệnh /tongket; --all: toàn bộ các xã"
 CLI_ALL_UNITS = "tổng kết tất cả các xã trong cơ sở dữ liệu"
@@ -646,7 +647,7 @@ CHECK_CONFIG = "Cấu hình: hợp lệ — {units} xã, {roles} vai trò, {peop
 CHECK_DB_OK = "Cơ sở dữ liệu: {url} — kết nối được, lược đồ {current} (mới nhất)."
 CHECK_DB_BEHIND = (
     "Cơ sở dữ liệu: {url} — lược đồ {current}, bản mới nhất là {head}: "
-    "chạy `python -m bot migrate`."
+    "chạy `python3 run.py migrate`."
 )
 CHECK_DB_DOWN = "Cơ sở dữ liệu: {url} — KHÔNG kết nối được (xem nhật ký để biết chi tiết)."
 CHECK_CHANNEL = "{name}: {state}."
@@ -670,7 +671,7 @@ PLAN_CLOSED = "Đã đóng kế hoạch số {id} ({year}) — {title}. Thôi nh
 PLAN_ALREADY_CLOSED = "Kế hoạch số {id} đã đóng từ ngày {day}."
 PLAN_RESOLVED = "Mục {code}: hạn nay là {due} (hạn theo kế hoạch {plan_due})."
 CHECK_EMPTY_ROLES = "Vai trò chưa có người giữ: {roles}."
-CHECK_UNLINKED = "{count} người chưa kết nối Zalo/Telegram (python -m bot invite TÊN): {names}."
+CHECK_UNLINKED = "{count} người chưa kết nối Zalo/Telegram (python3 run.py invite TÊN): {names}."
 CHECK_TICK_RUNNING = "Lịch nhắc: đang do tiến trình {holder} chạy."
 CHECK_TICK_IDLE = "Lịch nhắc: chưa có tiến trình nào đang chạy."
 CLI_BACKUP = "sao lưu toàn bộ dữ liệu ra một tệp (dùng được cho cả SQLite và PostgreSQL)"
@@ -704,3 +705,33 @@ NEXT_MILESTONE = "mốc tiếp theo"
 
 LOG_CHANNEL_DOWN = "Kênh {channel} chưa kết nối được ({reason}); thử lại sau {seconds:.0f} giây."
 LOG_CHANNEL_BACK = "Kênh {channel} đã kết nối lại sau {failures} lần thử."
+# The command line's own words: argparse's usage line, headings and errors.
+CLI_USAGE = "Cách dùng: "
+CLI_COMMAND = "LỆNH"
+CLI_DAY = "NGÀY"
+CLI_MOMENT = "THỜI_ĐIỂM"
+CLI_POSITIONALS = "tham số"
+CLI_OPTIONALS = "tuỳ chọn"
+CLI_HELP = "in hướng dẫn này rồi thoát"
+CLI_ERROR = "{prog}: lỗi: {reason}"
+CLI_BAD_DATE = "ngày “{value}” không hợp lệ; ghi dạng 31/01/2023 hoặc 2023-01-31"
+CLI_BAD_MOMENT = ("thời điểm “{value}” không hợp lệ; ghi dạng 08/02/2023 07:25 (giờ của xã) "
+                  "hoặc 2023-02-08T07:25:00+07:00")
+CLI_ARGPARSE_ERRORS = {
+    "invalid_choice": "{argument}: không có {value}; chọn một trong: {choices}",
+    "invalid_value": "{argument}: giá trị {value} không hợp lệ",
+    "expected_value": "{argument}: thiếu giá trị",
+    "unexpected_value": "{argument}: không nhận giá trị {value}",
+    "required": "thiếu tham số bắt buộc: {arguments}",
+    "unrecognized": "không hiểu tham số: {arguments}",
+    "ambiguous": "tuỳ chọn {option} có thể là {matches}",
+    "argument": "{argument}: {detail}",
+    "other": "lệnh không hợp lệ ({detail})",
+}
+
+# run.py, the bootstrap of a fresh machine.
+RUN_FIRST_INSTALL = "Đang cài đặt lần đầu vào {venv} (tải và cài các thư viện, khoảng 1–2 phút)…"
+RUN_UPDATING = "Đang cập nhật thư viện trong {venv} vì pyproject.toml hoặc requirements.lock đã đổi…"
+RUN_INSTALL_STOPPED = "Đã dừng cài đặt. Chạy lại lệnh để cài tiếp."
+RUN_INSTALL_FAILED = "Cài đặt không thành công (xem thông báo của pip ở trên). Chạy lại lệnh khi đã khắc phục."
+CLI_INTERRUPTED = "Đã dừng theo yêu cầu (Ctrl+C)."

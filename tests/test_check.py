@@ -38,7 +38,7 @@ def test_check_reports_channels_plans_and_people_without_a_chat(db_url, config, 
     assert "Zalo: có token, nhận tin bằng long polling." in lines
     assert ("Kế hoạch: UBND xã Bằng Phúc — Kế hoạch Thực hiện công tác cải cách hành chính "
             "năm 2023: 46 việc.") in lines
-    assert "1 người chưa kết nối Zalo/Telegram (python -m bot invite TÊN): Hà Thị Lan." in lines
+    assert "1 người chưa kết nối Zalo/Telegram (python3 run.py invite TÊN): Hà Thị Lan." in lines
     assert lines[-1] == "Lịch nhắc: chưa có tiến trình nào đang chạy."
     assert "1234:secret" not in out.getvalue()
 
@@ -49,7 +49,7 @@ def test_check_fails_when_the_schema_is_behind(db_url, config):
     engine.dispose()
     out = io.StringIO()
     assert cli.cmd_check(with_db(config, db_url), NOW, out) == 1
-    assert "chạy `python -m bot migrate`" in out.getvalue()
+    assert "chạy `python3 run.py migrate`" in out.getvalue()
 
 
 def test_check_fails_when_the_database_cannot_be_reached(config, tmp_path):

@@ -43,6 +43,8 @@ class ConsoleChannel:
         self._task = asyncio.create_task(self._read_loop(), name="console-input")
 
     async def stop(self) -> None:
+        # The bot stops on Ctrl+C: one line says so, on a line of its own after the echoed ^C.
+        self._write("\n" + texts.CONSOLE_BYE)
         if self._task is not None:
             self._task.cancel()
             try:
