@@ -84,6 +84,8 @@ class Journal:
                     fetch = refetch(incoming.channel, attachment["source"])
                     incoming = replace(incoming, attachment=Attachment(fetch=fetch, **attachment))
                 result.append((number, incoming, received_at))
+        if not result:
+            self._clear()  # only lines cut short were left: nothing waits any more
         return result
 
     def mark_done(self, number: int) -> None:
@@ -91,10 +93,7 @@ class Journal:
         with self.path.open("rb") as file:
             lines = sum(1 for _ in file)
         if number + 1 >= lines:
-            # The count goes first: a crash between the two removals replays the lines
-            # (duplicates, answered from the database), never skips new ones.
-            self._done_path.unlink(missing_ok=True)
-            self.path.unlink(missing_ok=True)
+            self._clear()
             return
         temporary = self._done_path.with_suffix(".tmp")
         with temporary.open("w") as file:
@@ -102,6 +101,12 @@ class Journal:
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, self._done_path)
+
+    def _clear(self) -> None:
+        # The count goes first: a crash between the two removals replays the lines
+        # (duplicates, answered from the database), never skips new ones.
+        self._done_path.unlink(missing_ok=True)
+        self.path.unlink(missing_ok=True)
 
     def _done(self) -> int:
         try:

@@ -294,6 +294,17 @@ def test_a_journal_line_cut_by_a_crash_is_skipped_and_the_next_one_kept(tmp_path
     assert [i for _, i, _ in journal.entries(lambda c, s: None)] == [first, second]
 
 
+def test_a_journal_left_with_only_a_cut_line_is_done_with(tmp_path):
+    journal = Journal(tmp_path)
+    journal.append(Incoming("zalo", "z", "z", "Lan", NOW, text="xong 3.3"), NOW)
+    with journal.path.open("ab") as file:
+        file.write(b'{"channel": "za')  # the crash, with nothing after it
+    [(number, _, _)] = journal.entries(lambda c, s: None)
+    journal.mark_done(number)
+    # New updates are handled at once again instead of queueing behind the cut line.
+    assert journal.entries(lambda c, s: None) == [] and not journal.pending()
+
+
 # ------------------------------------------------------------- back from unreachable
 
 @pytest.mark.parametrize("how", ["writes", "invitation"])

@@ -73,7 +73,8 @@ UpdateHandler = Callable[[Incoming], Awaitable[None]]
 class Channel(Protocol):
     name: str
     max_text: int
-    # Optional abilities are asked for, not assumed.
+    # Optional abilities are asked for, not assumed. Channels whose updates carry
+    # attachments also have `fetcher(source)`, the fetch of `Attachment.source` again.
     supports_buttons: bool
     supports_files: bool
 
