@@ -286,6 +286,23 @@ async def test_webhook_mode_receives_updates_with_the_right_secret_only(
     assert "getUpdates" not in tg.calls
 
 
+async def test_an_update_the_handler_could_not_take_gets_503_so_telegram_resends_it(
+    tg: FakeTelegram
+) -> None:
+    async def cannot(incoming: Incoming) -> None:
+        raise OSError("disk full")  # not stored, not even in the journal
+
+    port = free_port()
+    hook = f"http://127.0.0.1:{port}/telegram/hook"
+    ch = make_channel(tg, webhook_url=hook, webhook_secret=SECRET)
+    async with webhook_server(ch, hook, port):
+        await ch.start(cannot)
+        status = await tg.post_update_to_webhook(hook, tg.text_update(CHAT, "xong"), SECRET)
+        await ch.stop()
+
+    assert status == 503
+
+
 def test_webhook_mode_needs_a_secret() -> None:
     with pytest.raises(ValueError, match="webhook_secret"):
         TelegramChannel(TOKEN, webhook_url="https://bot.example/telegram")

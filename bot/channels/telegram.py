@@ -243,12 +243,14 @@ class TelegramChannel:
             # Acknowledged: resending cannot make it readable.
             log.warning("telegram webhook: skipped an update we cannot read (%s)", error)
             return 200
-        await self._handle_update(update, on_update)
+        # A failure to take the update (not even journalled) escapes to bot/web.py: 503, resent.
+        await self._handle_update(update, on_update, acknowledge_failure=False)
         return 200
 
     # -- receiving -----------------------------------------------------------------------
 
-    async def _handle_update(self, update: Update, on_update: UpdateHandler) -> None:
+    async def _handle_update(self, update: Update, on_update: UpdateHandler, *,
+                             acknowledge_failure: bool = True) -> None:
         try:
             incoming = self._to_incoming(update)
         except (AttributeError, TypeError, ValueError) as error:
@@ -258,7 +260,10 @@ class TelegramChannel:
             if incoming is not None:
                 await on_update(incoming)
         except Exception:
-            # Logged here rather than by PTB's "no error handlers" fallback.
+            if not acknowledge_failure:
+                raise
+            # Polling has already confirmed the update: logged here rather than by PTB's
+            # "no error handlers" fallback.
             log.exception("telegram: handling update %s failed", update.update_id)
         finally:
             if update.callback_query is not None:
