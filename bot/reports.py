@@ -562,25 +562,29 @@ def _appendix_table(document, rows: list[ReportRow]) -> None:
     for column, width in zip(table.columns, DOCX_WIDTHS_MM, strict=True):
         column.width = Mm(width)
     all_rows = list(table.rows)
-    for row in all_rows:
-        for cell, width in zip(row.cells, DOCX_WIDTHS_MM, strict=True):
+    # Row.cells rebuilds the whole table's grid on every call; one snapshot, taken before any
+    # merge, keeps a commune's table under a second. Merging removes only section-row cells,
+    # which are not used again.
+    grid = table._cells
+    cells_of = [grid[r * COLUMNS:(r + 1) * COLUMNS] for r in range(len(all_rows))]
+    for cells in cells_of:
+        for cell, width in zip(cells, DOCX_WIDTHS_MM, strict=True):
             cell.width = Mm(width)
 
-    header = all_rows[0]
-    header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeat on every page
-    for cell, name in zip(header.cells, texts.REPORT_COLUMNS, strict=True):
+    all_rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeat on every page
+    for cell, name in zip(cells_of[0], texts.REPORT_COLUMNS, strict=True):
         _cell_text(cell, name, bold=True, centre=True)
         _shade(cell, "D9E1F2")
     spans = {column: dict(merged_runs(rows, column)) for column in MERGED}
     inside = {(column, index) for column in MERGED for top, bottom in spans[column].items()
               for index in range(top + 1, bottom + 1)}
     for index, (report_row, row) in enumerate(zip(rows, all_rows[1:], strict=True)):
-        cells = row.cells
+        cells = cells_of[1 + index]
         # A row stays on one page; a page break between rows, not through one.
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         if report_row.kind == "section":
-            merged = cells[0].merge(cells[-1])
-            _cell_text(merged, report_row.heading, bold=True)
+            _span_across(cells)
+            _cell_text(cells[0], report_row.heading, bold=True)
             continue
         for column, (cell, text) in enumerate(zip(cells, report_row.strings(), strict=True), 1):
             if (column, index) not in inside:
@@ -589,7 +593,26 @@ def _appendix_table(document, rows: list[ReportRow]) -> None:
             _shade(cells[STATE_COLUMN - 1], STATE_COLOURS[report_row.state])
     for column in MERGED:
         for top, bottom in spans[column].items():
-            all_rows[1 + top].cells[column - 1].merge(all_rows[1 + bottom].cells[column - 1])
+            _span_down([cells_of[1 + r][column - 1] for r in range(top, bottom + 1)])
+
+
+def _span_across(cells) -> None:
+    """One cell over the whole row (w:gridSpan), as Cell.merge makes it but without its cost."""
+    span = OxmlElement("w:gridSpan")
+    span.set(qn("w:val"), str(len(cells)))
+    cells[0]._tc.get_or_add_tcPr().append(span)
+    cells[0].width = Mm(sum(DOCX_WIDTHS_MM))
+    for cell in cells[1:]:
+        cell._tc.getparent().remove(cell._tc)
+
+
+def _span_down(cells) -> None:
+    """One cell over several rows (w:vMerge); the cells below are empty."""
+    for position, cell in enumerate(cells):
+        merge = OxmlElement("w:vMerge")
+        if position == 0:
+            merge.set(qn("w:val"), "restart")
+        cell._tc.get_or_add_tcPr().append(merge)
 
 
 def _centred(document, text: str, *, size: int, bold: bool = False, italic: bool = False,

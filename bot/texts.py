@@ -543,8 +543,8 @@ REPORT_SUMMARY_DONE_LATE_IN = "trong đó hoàn thành trễ hạn"
 REPORT_SUMMARY_OVERDUE_IN = "Đến hạn trong kỳ nhưng không hoàn thành đúng hạn"
 PLAN_UNTITLED = "Kế hoạch năm {year}"
 CHART_DONE = "{done}/{total} xong"
-CHART_ONGOING = "+ {count} thường xuyên"
-CHART_AXIS = "Số nhiệm vụ có thời hạn (việc thường xuyên vẽ gạch chéo, bên phải)"
+CHART_ONGOING = "{count} thường xuyên"
+CHART_AXIS = "Số nhiệm vụ có thời hạn (việc thường xuyên: thanh gạch chéo bên dưới)"
 CHART_NO_SECTION = "Khác"
 CHART_SECTION_MAX = 34
 
