@@ -15,7 +15,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from bot import texts
-from bot.chart import progress_chart
+from bot.chart import chart_for, progress_chart, section_label
 from bot.plan.importer import import_plan
 from bot.plan.interpret import interpret
 from bot.plan.tables import read_document
@@ -524,3 +524,36 @@ def test_the_chart_shows_each_states_colour_and_is_not_blank(world):
 def test_a_plan_with_nothing_in_it_still_draws(world):
     png = progress_chart([], TODAY, title="Kế hoạch trống")
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and Image.open(io.BytesIO(png)).size == (900, 500)
+
+
+def test_the_chart_names_sections_and_is_saved_per_plan_and_day(world):
+    session, config, plan = world
+    name, png = chart_for(session, [plan.id], TODAY, config.reminders.zone)
+    assert name == "bieu-do-ke-hoach-thuc-hien-cong-tac-cai-cach-hanh-chinh-nam-2023-2023-07-14.png"
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert chart_for(session, [plan.id], date(2023, 7, 15), config.reminders.zone)[0] != name
+    assert section_label("I", "CẢI CÁCH THỂ CHẾ") == "I. Cải cách thể chế"
+    long = section_label("VI", "XÂY DỰNG VÀ PHÁT TRIỂN CHÍNH QUYỀN ĐIỆN TỬ")
+    assert long == "VI. Xây dựng và phát triển chính…" and len(long) <= texts.CHART_SECTION_MAX
+
+
+def test_a_plan_stored_under_its_file_name_is_titled_by_its_year(world):
+    session, config, plan = world
+    plan.title = plan.source_name = "ke-hoach-2023.xlsx"
+    session.flush()
+    from bot.reports import plan_title
+
+    assert plan_title(plan) == "Kế hoạch năm 2023"
+    session.rollback()
+
+
+def test_ongoing_items_are_drawn_apart_from_the_progress_bar(world):
+    session, config, plan = world
+    views = load_items(session, [plan.id], TODAY, config.reminders.zone)
+    only_ongoing = [v for v in views if v.state == "ongoing"]
+    assert only_ongoing
+    image = Image.open(io.BytesIO(progress_chart(only_ongoing, TODAY, title="x"))).convert("RGB")
+    colours = {colour for _, colour in image.getcolors(maxcolors=1 << 20)}
+    blue = tuple(int(STATE_COLOURS["ongoing"][i:i + 2], 16) for i in (0, 2, 4))
+    green = tuple(int(STATE_COLOURS["done_on_time"][i:i + 2], 16) for i in (0, 2, 4))
+    assert blue in colours and green not in colours
