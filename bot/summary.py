@@ -31,9 +31,10 @@ def summary_text(session: Session, unit_id: int, plan_ids: list[int], today: dat
     if not plan_ids:
         return texts.SUMMARY_NO_PLAN
     target = args.strip()
-    plan_year = session.scalar(select(func.max(Plan.year)).where(Plan.id.in_(plan_ids)))
-    period = report_period(target, plan_year or today.year, today, config.reports) \
-        if target else None
+    period = None
+    if target:
+        plan_year = session.scalar(select(func.max(Plan.year)).where(Plan.id.in_(plan_ids)))
+        period = report_period(target, plan_year or today.year, today, config.reports)
     if period is not None:
         views = load_items(session, plan_ids, period.end, config.reminders.zone)
         title = texts.SUMMARY_PERIOD_TITLE.format(period=period.name,

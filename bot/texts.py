@@ -524,7 +524,8 @@ REPORT_COUNT_LINES = (
     ("no_deadline", "Không có thời hạn"),
 )
 REPORT_DONE_IN_PERIOD = "Hoàn thành trong kỳ: {count} nhiệm vụ{codes}."
-REPORT_OVERDUE_IN_PERIOD = "Đến hạn trong kỳ nhưng không hoàn thành đúng hạn: {count} nhiệm vụ{codes}."
+REPORT_OVERDUE_IN_PERIOD = (
+    "Đến hạn trong kỳ nhưng không hoàn thành đúng hạn: {count} nhiệm vụ{codes}.")
 REPORT_NO_OVERDUE = "Không có nhiệm vụ quá hạn."
 REPORT_APPENDIX_NOTE = "(Chi tiết từng nhiệm vụ tại Phụ lục kèm theo.)"
 REPORT_CLOSING = "Trên đây là báo cáo kết quả thực hiện {title}, {period} của {unit}./."
@@ -558,7 +559,8 @@ PERIOD_UNKNOWN = (
     "(hoặc 2023-Q1, 2023-H1, 2023-9M, 2023)."
 )
 SUMMARY_PERIOD_TITLE = "📊 Tổng kết {period} (số liệu từ {start} đến {{day}})"
-SUMMARY_IN_PERIOD = "Trong kỳ: xong {done} việc ({late} trễ hạn); {overdue} việc đến hạn mà không xong đúng hạn."
+SUMMARY_IN_PERIOD = (
+    "Trong kỳ: xong {done} việc ({late} trễ hạn); {overdue} việc đến hạn mà không xong đúng hạn.")
 
 
 def period_name(kind: str, year: int, end: date) -> str:

@@ -1,4 +1,4 @@
-"""Draw docs/tongket-chart.png and the report's pages: the sample plan as it might stand in July 2023.
+"""Draw docs/tongket-chart.png and the report's pages: the sample plan as it stands mid-July 2023.
 
 Run: python docs/make_chart.py
 The chart is drawn directly; the .docx report (year so far) goes through LibreOffice

@@ -116,8 +116,9 @@ def test_the_quarterly_report_matches_tongket_for_the_quarter(world):  # noqa: F
     assert "xong trễ hạn 1" in tongket.splitlines()[1]
     in_period = tongket.splitlines()[2]
     overdue = len(overdue_within(load_items(session, [plan.id], q1.end, config.reminders.zone), q1))
-    assert in_period == f"Trong kỳ: xong 1 việc (1 trễ hạn); {overdue} việc đến hạn mà không xong đúng hạn."
-    assert f"- Hoàn thành trong kỳ: 1 nhiệm vụ (3.3)." in lines
+    assert in_period == (
+        f"Trong kỳ: xong 1 việc (1 trễ hạn); {overdue} việc đến hạn mà không xong đúng hạn.")
+    assert "- Hoàn thành trong kỳ: 1 nhiệm vụ (3.3)." in lines
     book = openpyxl.load_workbook(io.BytesIO(make(world, "xlsx", q1)))
     summary = {r[0].value: r[1].value for r in book["Tổng hợp"].iter_rows(min_row=6)}
     assert summary["Hoàn thành trong kỳ"] == 1

@@ -64,8 +64,25 @@ def test_no_word_or_date_of_the_word_report_is_broken_across_lines(world, tmp_pa
     assert 3 <= pages(pdf) <= 14
 
 
-def test_the_spreadsheet_prints_on_more_than_one_page_with_whole_dates(world, tmp_path):  # noqa: F811
-    pdf = to_pdf(make(world, "xlsx"), "bao-cao.xlsx", tmp_path)
+def sheet_words(content: bytes) -> set[str]:
+    import io
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(content))["Phụ lục"]
+    found = set()
+    for row in sheet.iter_rows(min_row=3):
+        for cell in row:
+            if isinstance(cell.value, str):
+                found.update(w for w in re.split(r"[\s\-]+", cell.value) if w)
+    return found
+
+
+def test_the_spreadsheet_prints_on_several_pages_with_every_word_whole(  # noqa: F811
+        world, tmp_path):
+    content = make(world, "xlsx")
+    pdf = to_pdf(content, "bao-cao.xlsx", tmp_path)
     assert pages(pdf) > 2  # the summary sheet, then the appendix over several pages
     rendered = words(pdf)
     assert {"05/04/2023", "09/06/2023", "03/03/2023"} <= rendered
+    assert sorted(w for w in sheet_words(content) if w not in rendered) == []

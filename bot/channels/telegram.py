@@ -352,7 +352,8 @@ class TelegramChannel:
                          file_name: str = "bieu-do.png") -> Sent:
         caption = await self._caption_or_text(chat_id, caption)
         return await self._send(
-            "sendPhoto", chat_id, self._bot.send_photo(chat_id, content, caption=caption, filename=file_name)
+            "sendPhoto", chat_id,
+            self._bot.send_photo(chat_id, content, caption=caption, filename=file_name),
         )
 
     async def _caption_or_text(self, chat_id: str, caption: str | None) -> str | None:
