@@ -69,8 +69,11 @@ def period_of(kind: str, year: int, cutoffs: ReportsConfig) -> Period:
     return Period(kind, year, start, end)
 
 
-def year_to_date(today: date) -> Period:
-    return Period("day", today.year, date(today.year, 1, 1), today)
+def year_to_date(today: date, plan_year: int | None = None) -> Period:
+    """From the plan year's first day to `today` (in January, last year's plan still counts
+    from its own 1 January)."""
+    year = plan_year or today.year
+    return Period("day", year, min(date(year, 1, 1), today), today)
 
 
 def parse_period(text: str, plan_year: int, cutoffs: ReportsConfig) -> Period | None:
@@ -130,7 +133,7 @@ def report_period(text: str, plan_year: int, today: date,
     """What a report or summary asked with `text` covers: the year so far when nothing is said,
     a named period as far as it has gone by `today`; None when `text` is not a period."""
     if not text.strip():
-        return year_to_date(today)
+        return year_to_date(today, plan_year)
     period = parse_period(text, plan_year, cutoffs)
     return period.upto(today) if period else None
 

@@ -68,6 +68,10 @@ def test_a_period_not_over_yet_stops_at_today_and_no_period_means_the_year_so_fa
     so_far = report_period("", 2023, TODAY, DEFAULT)
     assert (so_far.kind, so_far.start, so_far.end) == ("day", D(2023, 1, 1), TODAY)
     assert report_period("abc", 2023, TODAY, DEFAULT) is None
+    january = report_period("", 2023, D(2024, 1, 10), DEFAULT)  # last year's plan, in January
+    assert (january.start, january.end) == (D(2023, 1, 1), D(2024, 1, 10))
+    early = report_period("", 2024, D(2023, 12, 20), DEFAULT)  # next year's plan, in December
+    assert early.start == early.end == D(2023, 12, 20)
 
 
 def codes(views) -> list[str]:
