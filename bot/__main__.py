@@ -47,9 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         return cli.cmd_event(config, args.code, args.on, args.days, args.unit, now, sys.stdout)
     if args.command == "report":
         return cli.cmd_report(config, args.format, args.as_of, args.unit, args.output, now,
-                              sys.stdout)
+                              sys.stdout, args.period)
     if args.command == "tongket":
-        return cli.cmd_tongket(config, args.what, args.all, args.as_of, args.unit, now, sys.stdout)
+        return cli.cmd_tongket(config, args.what, args.all, args.as_of, args.unit, now, sys.stdout,
+                               args.period)
     if args.command == "plan":
         return cli.cmd_plan(config, args.action, args.unit, now, sys.stdout,
                             which=getattr(args, "which", ""), code=getattr(args, "code", ""),

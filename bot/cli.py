@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot import texts
 from bot.config import SAMPLE_PLAN, Config
@@ -88,6 +88,7 @@ def build_parser(prog: str = "python -m bot") -> argparse.ArgumentParser:
     report = commands.add_parser("report", help=texts.CLI_REPORT)
     report.add_argument("--format", choices=("xlsx", "docx"), default="xlsx", help=texts.CLI_FORMAT)
     report.add_argument("--as-of", type=_day, metavar=texts.CLI_DAY, help=texts.CLI_AS_OF)
+    report.add_argument("--period", help=texts.CLI_PERIOD)
     report.add_argument("--unit", help=texts.CLI_IMPORT_UNIT)
     report.add_argument("--output", type=Path, help=texts.CLI_OUTPUT)
 
@@ -95,6 +96,7 @@ def build_parser(prog: str = "python -m bot") -> argparse.ArgumentParser:
     tongket.add_argument("what", nargs="*", help=texts.CLI_DRILL)
     tongket.add_argument("--all", action="store_true", help=texts.CLI_ALL_UNITS)
     tongket.add_argument("--as-of", type=_day, metavar=texts.CLI_DAY, help=texts.CLI_AS_OF)
+    tongket.add_argument("--period", help=texts.CLI_PERIOD)
     tongket.add_argument("--unit", help=texts.CLI_IMPORT_UNIT)
 
     invite = commands.add_parser("invite", help=texts.CLI_INVITE)
@@ -240,8 +242,10 @@ def _unit_plans(session, config: Config, unit: str | None) -> tuple[int | None, 
 
 
 def cmd_report(config: Config, kind: str, as_of: date | None, unit: str | None,
-               output: Path | None, now: datetime, out: TextIO) -> int:
+               output: Path | None, now: datetime, out: TextIO, period: str | None = None) -> int:
+    """`--period 2023-Q1`: that quarter as it stood at its cut-off; `--as-of`: what "today" is."""
     from bot.conversation import build_report, save_report
+    from bot.periods import report_period
 
     today = as_of or local_day(now, config.reminders.zone)
     engine = make_engine(config.database.url)
@@ -251,7 +255,12 @@ def cmd_report(config: Config, kind: str, as_of: date | None, unit: str | None,
         if not plan_ids:
             print(texts.SUMMARY_NO_PLAN, file=sys.stderr)
             return 2
-        name, content = build_report(session, config, plan_ids, today, kind)
+        plan_year = session.scalar(select(func.max(Plan.year)).where(Plan.id.in_(plan_ids)))
+        chosen = report_period(period or "", plan_year, today, config.reports)
+        if chosen is None:
+            print(texts.PERIOD_UNKNOWN.format(text=period), file=sys.stderr)
+            return 2
+        name, content = build_report(session, config, plan_ids, chosen, kind)
     engine.dispose()
     if output is None:
         path = save_report(config, name, content)
@@ -263,10 +272,16 @@ def cmd_report(config: Config, kind: str, as_of: date | None, unit: str | None,
 
 
 def cmd_tongket(config: Config, what: list[str], everyone: bool, as_of: date | None,
-                unit: str | None, now: datetime, out: TextIO) -> int:
+                unit: str | None, now: datetime, out: TextIO, period: str | None = None) -> int:
     from bot.summary import province_text, summary_text
 
+    from bot.periods import parse_period
+
     today = as_of or local_day(now, config.reminders.zone)
+    # --period takes the words /tongket takes ("2023-Q1", "quý I") in place of a drill-down.
+    if period and parse_period(period, today.year, config.reports) is None:
+        print(texts.PERIOD_UNKNOWN.format(text=period), file=sys.stderr)
+        return 2
     engine = make_engine(config.database.url)
     upgrade(engine)
     with make_sessionmaker(engine)() as session:
@@ -274,7 +289,8 @@ def cmd_tongket(config: Config, what: list[str], everyone: bool, as_of: date | N
             text = province_text(session, today, config)
         else:
             unit_id, plan_ids = _unit_plans(session, config, unit)
-            text = summary_text(session, unit_id or 0, plan_ids, today, config, " ".join(what))
+            text = summary_text(session, unit_id or 0, plan_ids, today, config,
+                                period or " ".join(what))
     engine.dispose()
     print(text, file=out)
     return 0

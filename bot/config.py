@@ -123,6 +123,31 @@ class DigestsConfig(_Strict):
     coordinator_daily: bool = True
 
 
+class ReportsConfig(_Strict):
+    # The day of a period's last month its figures run to; 31 means the month's last day.
+    quarter_cutoff_day: int = Field(default=31, ge=1, le=31)
+    six_months_cutoff_day: int = Field(default=31, ge=1, le=31)
+    nine_months_cutoff_day: int = Field(default=31, ge=1, le=31)
+    year_cutoff_day: int = Field(default=31, ge=1, le=31)
+
+
+class UnitReportConfig(_Strict):
+    """How the unit heads and addresses a report it signs (Nghị định 30/2020/NĐ-CP)."""
+
+    # The issuing body's name, one line each: "ỦY BAN NHÂN DÂN" over "XÃ BẰNG PHÚC".
+    issuing_body: list[str] = Field(min_length=1, max_length=3)
+    # The place in "<place>, ngày … tháng … năm …".
+    place: str = Field(min_length=1)
+    recipients: list[str] = []
+
+    @field_validator("issuing_body")
+    @classmethod
+    def _upper(cls, lines: list[str]) -> list[str]:
+        if any(not line.strip() for line in lines):
+            raise ValueError(texts.CONFIG_BLANK_HEADING)
+        return [line.strip().upper() for line in lines]
+
+
 class RoleConfig(_Strict):
     name: str = Field(min_length=1)
     aliases: list[str] = []
@@ -136,6 +161,15 @@ class UnitConfig(_Strict):
     # People who may act on every item and answer for the chairman (the office's administrators).
     admins: list[str] = []
     roles: list[RoleConfig] = Field(min_length=1)
+    # Absent: made from the name ("UBND xã Bằng Phúc" -> "ỦY BAN NHÂN DÂN" / "XÃ BẰNG PHÚC").
+    report: UnitReportConfig
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_report(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("report") is None and data.get("name"):
+            data = {**data, "report": report_heading_for(str(data["name"]))}
+        return data
 
     @model_validator(mode="after")
     def _special_roles_exist(self) -> "UnitConfig":
@@ -152,6 +186,19 @@ class UnitConfig(_Strict):
         return self
 
 
+def report_heading_for(name: str) -> UnitReportConfig:
+    """A unit's report heading made from its name: "UBND xã Bằng Phúc"."""
+    words = name.split()
+    if words and words[0].upper() == "UBND":
+        words = words[1:]
+    kinds = ("xã", "phường", "thị trấn", "huyện", "tỉnh")
+    rest = " ".join(words)
+    place = next((rest[len(kind):].strip() for kind in kinds
+                  if rest.casefold().startswith(kind + " ")), rest)
+    return UnitReportConfig(issuing_body=[texts.REPORT_PEOPLES_COMMITTEE, rest or name],
+                            place=place or name)
+
+
 class Config(_Strict):
     database: DatabaseConfig = DatabaseConfig()
     storage: StorageConfig = StorageConfig()
@@ -161,6 +208,7 @@ class Config(_Strict):
     telegram: TelegramConfig = TelegramConfig()
     zalo: ZaloConfig = ZaloConfig()
     web: WebConfig = WebConfig()
+    reports: ReportsConfig = ReportsConfig()
     units: list[UnitConfig] = Field(min_length=1)
 
     @field_validator("units")

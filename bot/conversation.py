@@ -84,7 +84,7 @@ class Answer:
     text: str
     buttons: list[list[Button]] | None = None
     # Where the channel can send files: a picture after the text, or a document.
-    photo: bytes | None = None
+    photo: tuple[str, bytes] | None = None
     document: tuple[str, bytes] | None = None
     # Deliveries queued for others in the same transaction, sent after the commit.
     deliveries: list[int] = field(default_factory=list)
@@ -286,7 +286,8 @@ async def _send(rt: Runtime, incoming: Incoming, answer: Answer) -> None:
     try:
         await channel.send_text(incoming.chat_id, answer.text, buttons=buttons)
         if channel.supports_files and answer.photo is not None:
-            await channel.send_photo(incoming.chat_id, answer.photo)
+            name, content = answer.photo
+            await channel.send_photo(incoming.chat_id, content, file_name=name)
         if channel.supports_files and answer.document is not None:
             name, content = answer.document
             await channel.send_file(incoming.chat_id, content, name)
@@ -799,20 +800,26 @@ def _summary(ctx: _Context, args: str) -> Answer:
                                  ctx.rt.config, args))
     channel = ctx.rt.channels.get(ctx.incoming.channel)
     if not args and ctx.plan_ids and channel is not None and channel.supports_files:
-        from bot.chart import progress_chart
+        from bot.chart import chart_for
 
-        views = load_items(ctx.session, ctx.plan_ids, ctx.today, ctx.zone)
-        answer.photo = progress_chart(views, ctx.today,
-                                      title=_plans_title(ctx.session, ctx.plan_ids)[1])
+        answer.photo = chart_for(ctx.session, ctx.plan_ids, ctx.today, ctx.zone)
     return answer
 
 
 def _report(ctx: _Context, args: str) -> Answer:
-    """The appendix table with each item's state: a document where the channel takes files."""
+    """The report for a period ("/baocao quý 1 word"): a document where the channel takes files."""
+    from bot.periods import report_period
+
     if not ctx.plan_ids:
         return Answer(texts.SUMMARY_NO_PLAN)
-    kind = "docx" if fold(args) in ("docx", "word") else "xlsx"
-    name, content = build_report(ctx.session, ctx.rt.config, ctx.plan_ids, ctx.today, kind)
+    words = args.split()
+    kind = "docx" if any(fold(w) in ("docx", "word") for w in words) else "xlsx"
+    asked = " ".join(w for w in words if fold(w) not in ("docx", "word", "xlsx", "excel"))
+    period = report_period(asked, ctx.plan_year or ctx.today.year, ctx.today,
+                           ctx.rt.config.reports)
+    if period is None:
+        return Answer(texts.PERIOD_UNKNOWN.format(text=asked))
+    name, content = build_report(ctx.session, ctx.rt.config, ctx.plan_ids, period, kind)
     channel = ctx.rt.channels.get(ctx.incoming.channel)
     if channel is not None and channel.supports_files and ctx.incoming.channel != "console":
         return Answer(texts.REPORT_SENT.format(name=name), document=(name, content))
@@ -820,26 +827,20 @@ def _report(ctx: _Context, args: str) -> Answer:
     return Answer(texts.REPORT_SAVED.format(path=path))
 
 
-def build_report(session: Session, config: Config, plan_ids: list[int], today: date,
+def build_report(session: Session, config: Config, plan_ids: list[int], period,
                  kind: str) -> tuple[str, bytes]:
-    from bot.reports import build_docx, build_xlsx
+    from bot.config import report_heading_for
+    from bot.reports import build_docx, build_xlsx, gather, plans_title, signer_of
     from jobs.schedule import calendar_of
 
-    plan, title = _plans_title(session, plan_ids)
-    build = build_docx if kind == "docx" else build_xlsx
-    content = build(session, plan_ids, today, config.reminders.zone, title=title,
-                    unit=plan.unit.name, calendar=calendar_of(config.reminders))
-    return texts.report_file_name(plan.year, today, kind), content
-
-
-def _plans_title(session: Session, plan_ids: list[int]) -> tuple[Plan, str]:
-    """The latest of the plans, and the title that names them all."""
-    plans = session.scalars(select(Plan).where(Plan.id.in_(plan_ids))
-                            .order_by(Plan.year, Plan.id)).all()
-    if len(plans) == 1:
-        return plans[0], plans[0].title
-    return plans[-1], texts.REPORT_SEVERAL_PLANS.format(
-        years=", ".join(sorted({str(p.year) for p in plans})))
+    plan, title = plans_title(session, plan_ids)
+    unit = config.unit(plan.unit.name)
+    report = gather(session, plan_ids, period, config.reminders.zone, title=title,
+                    unit=plan.unit.name, heading=unit.report if unit else
+                    report_heading_for(plan.unit.name), signer=signer_of(session, plan),
+                    issued=plan.issued_on, calendar=calendar_of(config.reminders))
+    content = (build_docx if kind == "docx" else build_xlsx)(report)
+    return texts.report_file_name(plan.year, period.kind, period.end, kind), content
 
 
 def save_report(config: Config, name: str, content: bytes) -> Path:

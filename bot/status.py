@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Item, ItemReply, Milestone, Plan, Section
+from db.models import Extension, Item, ItemReply, Milestone, Plan, Section
 
 # The five states Vietnamese task trackers colour, then the ones without a date.
 STATES = ("overdue", "not_started", "in_progress", "done_late", "done_on_time",
@@ -81,7 +81,12 @@ def item_state(milestones: list[MilestoneView]) -> str:
 
 
 def load_items(session: Session, plan_ids: list[int], today: date, zone: ZoneInfo) -> list[ItemView]:
-    """Every live item of the plans with its milestones' states, in plan order."""
+    """Every live item of the plans with its milestones' states, in plan order, as of `today`.
+
+    A past `today` (a period's end) sees only what had happened by then: later completions,
+    replies and extension decisions are left out, so a quarter's report does not change when
+    the next quarter's work is recorded.
+    """
     # Plain columns, not ORM objects: a province-wide summary reads thousands of rows.
     rows = session.execute(
         select(Item.id, Item.code, Item.title, Section.code, Item.owners, Item.position, Item.plan_id,
@@ -92,12 +97,23 @@ def load_items(session: Session, plan_ids: list[int], today: date, zone: ZoneInf
         .where(Item.plan_id.in_(plan_ids), Item.removed_at.is_(None), Milestone.retired_at.is_(None))
         .order_by(Item.plan_id, Item.position, Milestone.position)).all()
     last_replies: dict[int, tuple[str, int | None]] = {}
-    for milestone_id, intent, percent in session.execute(
-            select(ItemReply.milestone_id, ItemReply.intent, ItemReply.percent)
+    for milestone_id, intent, percent, at in session.execute(
+            select(ItemReply.milestone_id, ItemReply.intent, ItemReply.percent, ItemReply.at)
             .join(Milestone, Milestone.id == ItemReply.milestone_id)
             .join(Item, Item.id == Milestone.item_id).where(Item.plan_id.in_(plan_ids))
             .order_by(ItemReply.at, ItemReply.id)):
-        last_replies[milestone_id] = (intent, percent)
+        if at.astimezone(zone).date() <= today:
+            last_replies[milestone_id] = (intent, percent)
+    # An extension granted after `today` had not yet moved the due date.
+    due_then: dict[int, date | None] = {}
+    for milestone_id, previous, decided_at in session.execute(
+            select(Extension.milestone_id, Extension.previous_due, Extension.decided_at)
+            .join(Milestone, Milestone.id == Extension.milestone_id)
+            .join(Item, Item.id == Milestone.item_id)
+            .where(Item.plan_id.in_(plan_ids), Extension.status == "approved")
+            .order_by(Extension.decided_at.desc())):
+        if decided_at is not None and decided_at.astimezone(zone).date() > today:
+            due_then[milestone_id] = previous
     items: dict[int, ItemView] = {}
     for (item_id, code, title, section, owners, position, plan_id, milestone_id, label, kind, due,
          original_due, done_at, event_on, event_days) in rows:
@@ -105,11 +121,17 @@ def load_items(session: Session, plan_ids: list[int], today: date, zone: ZoneInf
         if view is None:
             view = items[item_id] = ItemView(item_id, code, title, section, list(owners), position,
                                              plan_id)
+        if milestone_id in due_then:
+            due = due_then[milestone_id]
+        if event_on is not None and event_on > today:
+            event_on = None
         if due is None and kind == "event" and event_on is not None:
             due = event_on + timedelta(days=event_days or 15)
         intent, percent = last_replies.get(milestone_id, (None, None))
-        m = MilestoneView(milestone_id, label, kind, due, original_due or due,
-                          done_at.astimezone(zone).date() if done_at else None, event_on,
+        done_on = done_at.astimezone(zone).date() if done_at else None
+        if done_on is not None and done_on > today:
+            done_on = None
+        m = MilestoneView(milestone_id, label, kind, due, original_due or due, done_on, event_on,
                           intent, percent)
         m.state = milestone_state(m, today)
         view.milestones.append(m)

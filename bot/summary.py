@@ -6,11 +6,12 @@ import re
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.config import Config
+from bot.periods import Period, done_within, overdue_within, report_period
 from bot.plan.interpret import fold
 from bot.status import ItemView, current_plans_of, load_items
 from db.models import (
@@ -39,6 +40,15 @@ def summary_text(session: Session, unit_id: int, plan_ids: list[int], today: dat
         plan_ids, title = narrowed
         views = load_items(session, plan_ids, today, config.reminders.zone)
         return _overview(session, unit_id, plan_ids, views, today, config, title)
+    period = None
+    if target:
+        plan_year = session.scalar(select(func.max(Plan.year)).where(Plan.id.in_(plan_ids)))
+        period = report_period(target, plan_year or today.year, today, config.reports)
+    if period is not None:
+        views = load_items(session, plan_ids, period.end, config.reminders.zone)
+        title = texts.SUMMARY_PERIOD_TITLE.format(period=period.name,
+                                                  start=texts.show_date(period.start))
+        return _overview(session, unit_id, plan_ids, views, period.end, config, title, period)
     views = load_items(session, plan_ids, today, config.reminders.zone)
     if not target:
         return _overview(session, unit_id, plan_ids, views, today, config, texts.SUMMARY_TITLE)
@@ -82,7 +92,7 @@ def _narrow(session: Session, plan_ids: list[int], target: str) -> tuple[list[in
 
 
 def _overview(session: Session, unit_id: int, plan_ids: list[int], views: list[ItemView],
-              today: date, config: Config, title: str) -> str:
+              today: date, config: Config, title: str, period: Period | None = None) -> str:
     calendar = calendar_of(config.reminders)
     counts = Counter(v.state for v in views)
     holders = _holders(session, [v.id for v in views])
@@ -96,6 +106,11 @@ def _overview(session: Session, unit_id: int, plan_ids: list[int], views: list[I
                 .order_by(Plan.year, Plan.id)):
             lines.append(texts.SUMMARY_PLAN_LINE.format(id=plan_id, year=year, title=plan_title,
                                                         total=per_plan[plan_id]))
+    if period is not None:
+        done = done_within(views, period)
+        lines.append(texts.SUMMARY_IN_PERIOD.format(
+            done=len(done), late=sum(1 for v in done if v.state == "done_late"),
+            overdue=len(overdue_within(views, period))))
     sections = {}
     for view in views:
         sections.setdefault(view.section or "—", Counter())[view.state] += 1
@@ -115,6 +130,8 @@ def _overview(session: Session, unit_id: int, plan_ids: list[int], views: list[I
         for due, view, m, late in overdue:
             lines.append(texts.overdue_line(view.code, view.title, m.label, due, late,
                                             holders.get(view.id, view.owners)))
+    if period is not None:
+        return "\n".join(lines)  # a period's summary: what stood at its end, nothing to come
     soon = sorted(((m.due, view, m) for view in views for m in view.milestones
                    if m.state in ("not_started", "in_progress") and m.due
                    and m.due <= today + timedelta(days=SOON_DAYS)), key=lambda e: (e[0], e[1].position))

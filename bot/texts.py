@@ -546,22 +546,119 @@ def digest_line(at, name: str, intent: str, code: str, percent: int | None, note
 
 # --------------------------------------------------------------------- reports
 
-REPORT_HEADING = "Báo cáo kết quả thực hiện"
 REPORT_TITLE = "Báo cáo kết quả thực hiện {title}"
 REPORT_PLAN_HEADING = "Kế hoạch số {id} ({year}): {title}"
 REPORT_SEVERAL_PLANS = "các kế hoạch đang theo dõi ({years})"
 REPORT_UNIT = "Đơn vị: {unit}"
 REPORT_AS_OF = "Tình hình đến ngày {day}"
-REPORT_SHEET = "Báo cáo"
+REPORT_SHEET = "Phụ lục"
+REPORT_SUMMARY_SHEET = "Tổng hợp"
 REPORT_COLUMNS = (
     "TT", "Mục tiêu", "Nhiệm vụ", "Hoạt động", "Sản phẩm", "Chủ trì", "Phối hợp",
-    "Thời gian thực hiện", "Kinh phí", "Trạng thái", "Ngày hoàn thành", "Số ngày trễ",
-    "Ghi chú mới nhất", "Tài liệu kiểm chứng",
+    "Thời gian thực hiện", "Kinh phí", "Trạng thái", "Tiến độ (%)", "Ngày hoàn thành",
+    "Trễ (ngày làm việc)", "Ghi chú mới nhất", "Tài liệu kiểm chứng",
 )
 REPORT_INTENT_NAMES = {**INTENT_NAMES, "event": "ghi nhận sự kiện", "reopen": "mở lại việc"}
+# The administrative document (Nghị định 30/2020/NĐ-CP, Phụ lục I).
+REPORT_PEOPLES_COMMITTEE = "ỦY BAN NHÂN DÂN"
+REPORT_NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+REPORT_MOTTO = "Độc lập - Tự do - Hạnh phúc"
+REPORT_NUMBER = "Số: ……/BC-UBND"
+REPORT_PLACE_DATE = "{place}, ngày … tháng … năm …"
+REPORT_KIND = "BÁO CÁO"
+REPORT_SUBJECT = "Kết quả thực hiện {title}, {period}"
+REPORT_INTRO = (
+    "Thực hiện {title}{issued}, {unit} báo cáo kết quả thực hiện {period} "
+    "(số liệu từ ngày {start} đến ngày {end}) như sau:"
+)
+REPORT_ISSUED = " ban hành ngày {day}"
+REPORT_PART_RESULTS = "1. Kết quả chung đến ngày {day}"
+REPORT_PART_PERIOD = "2. Trong kỳ báo cáo"
+REPORT_PART_OVERDUE = "3. Các nhiệm vụ quá hạn chưa hoàn thành"
+REPORT_TOTAL = "Tổng số nhiệm vụ của Kế hoạch: {total}."
+REPORT_COUNT_LINES = (
+    ("done_on_time", "Hoàn thành đúng hạn"),
+    ("done_late", "Hoàn thành nhưng trễ hạn"),
+    ("in_progress", "Đang thực hiện, chưa đến hạn"),
+    ("overdue", "Quá hạn, chưa hoàn thành"),
+    ("not_started", "Chưa đến hạn, chưa thực hiện"),
+    ("ongoing", "Thực hiện thường xuyên"),
+    ("waiting_event", "Chờ sự kiện phát sinh"),
+    ("no_deadline", "Không có thời hạn"),
+)
+REPORT_DONE_IN_PERIOD = "Hoàn thành trong kỳ: {count} nhiệm vụ{codes}."
+REPORT_OVERDUE_IN_PERIOD = (
+    "Đến hạn trong kỳ nhưng không hoàn thành đúng hạn: {count} nhiệm vụ{codes}.")
+REPORT_NO_OVERDUE = "Không có nhiệm vụ quá hạn."
+REPORT_APPENDIX_NOTE = "(Chi tiết từng nhiệm vụ tại Phụ lục kèm theo.)"
+REPORT_CLOSING = "Trên đây là báo cáo kết quả thực hiện {title}, {period} của {unit}./."
+REPORT_RECIPIENTS = "Nơi nhận:"
+REPORT_ARCHIVE = "Lưu: VT."
+REPORT_SIGN_FOR = "TM. ỦY BAN NHÂN DÂN"
+REPORT_SIGN_TITLE = "CHỦ TỊCH"
+REPORT_APPENDIX = "PHỤ LỤC"
+REPORT_APPENDIX_TITLE = "Kết quả thực hiện từng nhiệm vụ của {title}, {period}"
+REPORT_APPENDIX_REF = "(Kèm theo Báo cáo số ……/BC-UBND ngày …… tháng …… năm …… của {unit})"
+REPORT_SUMMARY_COLUMNS = ("Nội dung", "Số nhiệm vụ", "Tỷ lệ (%)")
+REPORT_SUMMARY_PERIOD = "Kỳ báo cáo: {period} (số liệu từ ngày {start} đến ngày {end})"
+REPORT_SUMMARY_TOTAL = "Tổng số nhiệm vụ của Kế hoạch"
+REPORT_SUMMARY_DONE_IN = "Hoàn thành trong kỳ"
+REPORT_SUMMARY_DONE_LATE_IN = "trong đó hoàn thành trễ hạn"
+REPORT_SUMMARY_OVERDUE_IN = "Đến hạn trong kỳ nhưng không hoàn thành đúng hạn"
+PLAN_UNTITLED = "Kế hoạch năm {year}"
 CHART_DONE = "{done}/{total} xong"
-CHART_AXIS = "Số việc"
+CHART_ONGOING = "{count} thường xuyên"
+CHART_AXIS = "Số nhiệm vụ có thời hạn (việc thường xuyên: thanh gạch chéo bên dưới)"
 CHART_NO_SECTION = "Khác"
+CHART_SECTION_MAX = 34
+
+PERIOD_NAMES = {
+    "Q1": "quý I năm {year}", "Q2": "quý II năm {year}", "Q3": "quý III năm {year}",
+    "Q4": "quý IV năm {year}", "H1": "6 tháng đầu năm {year}", "9M": "9 tháng đầu năm {year}",
+    "year": "năm {year}", "day": "từ đầu năm đến ngày {end}",
+}
+PERIOD_UNKNOWN = (
+    "Không hiểu kỳ báo cáo \"{text}\". Ví dụ: quý I, quý 2, 6 tháng, 9 tháng, năm "
+    "(hoặc 2023-Q1, 2023-H1, 2023-9M, 2023)."
+)
+SUMMARY_PERIOD_TITLE = "📊 Tổng kết {period} (số liệu từ {start} đến {{day}})"
+SUMMARY_IN_PERIOD = (
+    "Trong kỳ: xong {done} việc ({late} trễ hạn); {overdue} việc đến hạn mà không xong đúng hạn.")
+
+
+def period_name(kind: str, year: int, end: date) -> str:
+    return PERIOD_NAMES[kind].format(year=year, end=show_date(end))
+
+
+def percent(part: int, total: int) -> str:
+    """Vietnamese decimal comma: 26,1."""
+    return f"{100 * part / total:.1f}".replace(".", ",") if total else "0"
+
+
+def report_count_line(name: str, count: int, total: int) -> str:
+    return f"{name}: {count} nhiệm vụ ({percent(count, total)}%)."
+
+
+def report_codes(codes: list[str]) -> str:
+    return f" ({', '.join(codes)})" if codes else ""
+
+
+def report_overdue_line(code: str, title: str, due: date, late: int, owners: list[str]) -> str:
+    who = f"; chủ trì: {', '.join(owners)}" if owners else ""
+    return (f"{code} {short_title(title)}: hạn {show_date(due)}, trễ {late} ngày làm việc{who}.")
+
+
+def shorten(text: str, limit: int) -> str:
+    """At a word boundary, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;-")
+    return cut + "…"
+
+
+def sentence_case(text: str) -> str:
+    """'CẢI CÁCH THỂ CHẾ' -> 'Cải cách thể chế' (a heading typed in capitals)."""
+    return text[:1].upper() + text[1:].lower() if text.isupper() else text
 
 
 def report_coded(code: str | None, text: str | None) -> str:
@@ -620,6 +717,8 @@ REPORT_SAVED = (
 CLI_REPORT = "lập báo cáo kết quả thực hiện (bảng phụ lục kèm trạng thái từng việc)"
 CLI_FORMAT = "định dạng: xlsx (Excel) hoặc docx (Word)"
 CLI_AS_OF = "tình hình đến ngày (31/01/2023 hoặc 2023-01-31, mặc định hôm nay)"
+CLI_PERIOD = ("kỳ báo cáo: 2023-Q1 … 2023-Q4, 2023-H1 (6 tháng), 2023-9M (9 tháng), 2023 (cả năm); "
+              "số liệu tính đến ngày chốt của kỳ (mục [reports] trong config.toml)")
 CLI_OUTPUT = "nơi lưu tệp (mặc định: thư mục data/reports)"
 CLI_TONGKET = "in bản tổng kết như lệnh /tongket; --all: toàn bộ các xã"
 CLI_ALL_UNITS = "tổng kết tất cả các xã trong cơ sở dữ liệu"
@@ -629,8 +728,13 @@ PROVINCE_TOTAL = "Toàn bộ {total} việc: {counts}"
 PROVINCE_BY_UNIT = "Theo xã (nhiều việc quá hạn nhất trước):"
 
 
-def report_file_name(year: int, day: date, kind: str) -> str:
-    return f"bao-cao-ke-hoach-{year}-den-{day.isoformat()}.{kind}"
+def report_file_name(year: int, period_kind: str, day: date, kind: str) -> str:
+    which = "" if period_kind == "day" else f"{period_kind.lower()}-"
+    return f"bao-cao-ke-hoach-{year}-{which}den-{day.isoformat()}.{kind}"
+
+
+def chart_file_name(plan_slug: str, day: date) -> str:
+    return f"bieu-do-{plan_slug}-{day.isoformat()}.png"
 
 
 def province_line(unit: str, counts) -> str:
@@ -690,6 +794,7 @@ MISSING_YEAR = "Thiếu năm: «{text}» không ghi năm và chưa biết năm c
 BAD_PLAN_YEAR = "Năm của kế hoạch không hợp lệ: {year}"
 CONFIG_BAD_ZONE = "múi giờ không tồn tại: {zone}"
 CONFIG_BAD_LEADS = "mỗi số ngày nhắc trước phải từ 1 đến 60"
+CONFIG_BLANK_HEADING = "tên cơ quan ban hành báo cáo không được có dòng trống"
 CONFIG_UNKNOWN_ROLE = "{key} = {value!r} không có trong danh sách roles"
 CONFIG_DUPLICATE_ROLE = "tên vai trò bị trùng"
 CONFIG_DUPLICATE_UNIT = "tên đơn vị bị trùng"

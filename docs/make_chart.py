@@ -1,6 +1,9 @@
-"""Draw docs/tongket-chart.png: the sample plan as it might stand on 15 July 2023.
+"""Draw docs/tongket-chart.png and the report's pages: the sample plan as it stands mid-July 2023.
 
 Run: python docs/make_chart.py
+The chart is drawn directly; the .docx report (year so far) goes through LibreOffice
+(`soffice`) to PDF and poppler's `pdftoppm` to docs/bao-cao-trang-1.png (the signed report)
+and docs/bao-cao-phu-luc.png (the appendix's first page), the way a chairman sees them.
 Builds the sample plan in a throw-away SQLite database, replays a realistic half year (a dozen
 items done, three of them late, some progress reports, three left overdue)
 and draws the progress chart from the derived states.
@@ -8,6 +11,8 @@ and draws the progress chart from the derived states.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
 import tempfile
 from datetime import UTC, date, datetime, time
@@ -18,12 +23,13 @@ if __package__ in (None, ""):
 
 from sqlalchemy import select  # noqa: E402
 
-from bot.chart import progress_chart  # noqa: E402
+from bot.chart import chart_for  # noqa: E402
 from bot.config import DEFAULT_CONFIG, load_config  # noqa: E402
 from bot.plan.importer import import_plan  # noqa: E402
 from bot.plan.interpret import interpret  # noqa: E402
 from bot.plan.tables import read_document  # noqa: E402
-from bot.status import load_items  # noqa: E402
+from bot.conversation import build_report  # noqa: E402
+from bot.periods import year_to_date  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.models import Item, ItemReply, Milestone, Person, Plan  # noqa: E402
 from db.session import make_engine, make_sessionmaker  # noqa: E402
@@ -94,10 +100,28 @@ def main() -> None:
                                       intent=intent, percent=percent, note=note, at=at(day)))
         with sessions() as session:
             plan = session.scalar(select(Plan))
-            views = load_items(session, [plan.id], TODAY, zone)
-            OUT.write_bytes(progress_chart(views, TODAY, title=plan.title))
+            OUT.write_bytes(chart_for(session, [plan.id], TODAY, zone)[1])
+            _, report = build_report(session, config, [plan.id], year_to_date(TODAY), "docx")
         engine.dispose()
-    print(OUT)
+        print(OUT)
+        if shutil.which("soffice") and shutil.which("pdftoppm"):
+            pages(report, Path(folder))
+
+
+def pages(report: bytes, folder: Path) -> None:
+    source = folder / "bao-cao.docx"
+    source.write_bytes(report)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{folder / 'profile'}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(folder), str(source)],
+                   check=True, capture_output=True)
+    pdf = source.with_suffix(".pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    appendix = next(n for n, page in enumerate(text.split("\f"), 1) if "PHỤ LỤC" in page)
+    for first, name in ((1, "bao-cao-trang-1"), (appendix, "bao-cao-phu-luc")):
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", str(first), "-l", str(first),
+                        "-singlefile", str(pdf), str(ROOT / "docs" / name)], check=True)
+        print(ROOT / "docs" / f"{name}.png")
 
 
 if __name__ == "__main__":

@@ -392,13 +392,15 @@ async def test_send_file_uploads_the_bytes(tg: FakeTelegram, channel: TelegramCh
 
 
 async def test_send_photo_uploads_the_bytes(tg: FakeTelegram, channel: TelegramChannel) -> None:
-    await channel.send_photo("42", b"\x89PNG chart", caption="Biểu đồ")
+    await channel.send_photo("42", b"\x89PNG chart", caption="Biểu đồ",
+                             file_name="bieu-do-2023-07-14.png")
 
     [message] = tg.messages_to(CHAT)
-    assert (message["method"], message["content"], message["caption"]) == (
+    assert (message["method"], message["content"], message["caption"], message["filename"]) == (
         "sendPhoto",
         b"\x89PNG chart",
         "Biểu đồ",
+        "bieu-do-2023-07-14.png",
     )
 
 

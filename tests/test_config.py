@@ -77,3 +77,27 @@ def test_secrets_come_from_the_environment_or_a_file(tmp_path, monkeypatch):
 def test_the_database_url_can_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@h/db")
     assert load_config(DEFAULT_CONFIG).database.url == "postgresql+psycopg://u@h/db"
+
+
+@pytest.mark.parametrize("table, message", [
+    ("[reports]\nquarter_cutoff_day = 32\n", "quarter_cutoff_day"),
+    ("[reports]\nyear_cutoff_day = 0\n", "year_cutoff_day"),
+])
+def test_a_cut_off_day_outside_the_month_is_refused(tmp_path, table, message):
+    shipped = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    start = shipped.index("[reports]")
+    end = shipped.index("year_cutoff_day = 31\n") + len("year_cutoff_day = 31\n")
+    path = tmp_path / "config.toml"
+    path.write_text(shipped[:start] + table + shipped[end:], encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert message in str(error.value)
+
+
+def test_a_unit_without_a_report_heading_gets_one_from_its_name(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("[[units]]\nname='UBND phường Đức Xuân'\ncoordinator_role='A'\n"
+                    "chairman_role='A'\n[[units.roles]]\nname='A'\n", encoding="utf-8")
+    heading = load_config(path).units[0].report
+    assert heading.issuing_body == ["ỦY BAN NHÂN DÂN", "PHƯỜNG ĐỨC XUÂN"]
+    assert heading.place == "Đức Xuân" and heading.recipients == []

@@ -317,6 +317,8 @@ async def test_the_chairman_gets_the_chart_and_the_report_as_a_document_on_teleg
         messages = await tg.wait_for_messages(CHAIRMAN_TG, 4, timeout=10)
     assert summary["text"].startswith("📊 Tổng kết thực hiện kế hoạch đến ngày 08/02/2023")
     assert chart["method"] == "sendPhoto" and chart["content"].startswith(b"\x89PNG")
+    assert chart["filename"] == (
+        "bieu-do-ke-hoach-thuc-hien-cong-tac-cai-cach-hanh-chinh-nam-2023-2023-02-08.png")
     note, document = messages[2], messages[3]
     assert note["text"] == "📄 Báo cáo kết quả thực hiện kế hoạch: bao-cao-ke-hoach-2023-den-2023-02-08.xlsx"
     assert document["method"] == "sendDocument"
@@ -325,7 +327,7 @@ async def test_the_chairman_gets_the_chart_and_the_report_as_a_document_on_teleg
 
     import openpyxl
 
-    sheet = openpyxl.load_workbook(io.BytesIO(document["content"])).active
+    sheet = openpyxl.load_workbook(io.BytesIO(document["content"]))["Phụ lục"]
     codes = [str(cell.value) for cell in sheet["D"] if cell.value and str(cell.value)[:1].isdigit()]
     assert any(code.startswith("3.7") for code in codes)
 

@@ -88,7 +88,8 @@ class Channel(Protocol):
     async def send_file(self, chat_id: str, content: bytes, file_name: str,
                         caption: str | None = None) -> Sent: ...
 
-    async def send_photo(self, chat_id: str, content: bytes, caption: str | None = None) -> Sent: ...
+    async def send_photo(self, chat_id: str, content: bytes, caption: str | None = None, *,
+                         file_name: str = "bieu-do.png") -> Sent: ...
 
 
 def split_text(text: str, limit: int) -> list[str]:

@@ -66,8 +66,9 @@ class ConsoleChannel:
         where = self._save_file(file_name, content)
         return await self.send_text(chat_id, texts.console_file(caption, where))
 
-    async def send_photo(self, chat_id: str, content: bytes, caption: str | None = None) -> Sent:
-        return await self.send_file(chat_id, content, "hinh.png", caption)
+    async def send_photo(self, chat_id: str, content: bytes, caption: str | None = None, *,
+                         file_name: str = "bieu-do.png") -> Sent:
+        return await self.send_file(chat_id, content, file_name, caption)
 
     def _name_of(self, chat_id: str) -> str:
         try:

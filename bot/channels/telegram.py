@@ -387,10 +387,12 @@ class TelegramChannel:
             self._bot.send_document(chat_id, content, filename=file_name, caption=caption),
         )
 
-    async def send_photo(self, chat_id: str, content: bytes, caption: str | None = None) -> Sent:
+    async def send_photo(self, chat_id: str, content: bytes, caption: str | None = None, *,
+                         file_name: str = "bieu-do.png") -> Sent:
         caption = await self._caption_or_text(chat_id, caption)
         return await self._send(
-            "sendPhoto", chat_id, self._bot.send_photo(chat_id, content, caption=caption)
+            "sendPhoto", chat_id,
+            self._bot.send_photo(chat_id, content, caption=caption, filename=file_name),
         )
 
     async def _caption_or_text(self, chat_id: str, caption: str | None) -> str | None:

@@ -275,7 +275,8 @@ class ZaloChannel:
             sent = await self._send("sendMessage", chat_id, {"chat_id": chat_id, "text": part})
         return sent
 
-    async def send_photo(self, chat_id: str, content: bytes, caption: str | None = None) -> Sent:
+    async def send_photo(self, chat_id: str, content: bytes, caption: str | None = None, *,
+                         file_name: str = "bieu-do.png") -> Sent:
         raise DeliveryError("zalo cannot upload files", permanent=True)
 
     async def send_file(
