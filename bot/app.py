@@ -30,6 +30,7 @@ from jobs.schedule import calendar_of
 log = logging.getLogger(__name__)
 
 # Seconds before a channel that failed to start is tried again, doubling up to the cap.
+TICK_STOP_SECONDS = 30
 CHANNEL_RETRY = (5.0, 300.0)
 
 
@@ -103,7 +104,7 @@ async def serve(rt: Runtime, stop: asyncio.Event, *, web: tuple[str, int] | None
     """
     interval = max(0.05, rt.clock.real_seconds(rt.config.reminders.tick_seconds))
     scheduler = AsyncIOScheduler(timezone=UTC)
-    state = {"leader": None}
+    state: dict = {"leader": None, "busy": None}
     # A tick that starts late still runs (the database says what is due); overlapping ones merge.
     scheduler.add_job(_tick, "interval", seconds=interval, args=[rt, state], id="reminder-tick",
                       max_instances=1, coalesce=True, misfire_grace_time=int(interval * 10) + 1,
@@ -129,6 +130,11 @@ async def serve(rt: Runtime, stop: asyncio.Event, *, web: tuple[str, int] | None
     finally:
         replayer.cancel()
         if scheduler.running:
+            scheduler.pause()
+            if state["busy"] is not None:
+                # A tick in flight finishes recording what it sent (shutdown would cancel it,
+                # leaving a delivery to recover at the next start and a traceback on the way out).
+                await asyncio.wait([state["busy"]], timeout=TICK_STOP_SECONDS)
             scheduler.shutdown(wait=False)
         for task in starters:
             task.cancel()
@@ -181,11 +187,14 @@ def _release_lease(rt: Runtime) -> None:
 
 
 async def _tick(rt: Runtime, state: dict) -> None:
+    state["busy"] = asyncio.current_task()
     try:
         report = await engine.tick(rt.sessions, rt.config, rt.channels, rt.clock.now(), rt.holder)
     except Exception:
         log.exception("reminder tick failed")
         return
+    finally:
+        state["busy"] = None
     if report.leader != state["leader"]:
         state["leader"] = report.leader
         if report.leader:
