@@ -21,6 +21,10 @@ PLAN_ERRORS = {
     "not_text": "Tệp {path} không phải là văn bản.",
     "corrupt_docx": "Tệp Word {path} bị hỏng hoặc không phải tệp .docx thật.",
     "corrupt_xlsx": "Tệp Excel {path} bị hỏng hoặc không phải tệp .xlsx thật.",
+    "zip_too_big": (
+        "Tệp {path} khi giải nén quá lớn so với một kế hoạch, có thể là tệp hỏng hoặc độc hại; "
+        "hãy mở bằng Word hoặc Excel, lưu lại rồi gửi lại."
+    ),
     "no_table": (
         "Không tìm thấy bảng nhiệm vụ trong {path}: cần một bảng có các cột "
         "Nội dung/Nhiệm vụ, Chủ trì và Thời gian thực hiện."

@@ -335,6 +335,9 @@ def test_impossible_deadlines_raise(text: str, year: int | None, message: str) -
         pytest.param("Ban hành kế hoạch; triển khai trong năm 2023", False, id="one part without deadline"),
         pytest.param("Xin ý kiến quý vị đại biểu", False, id="quy vi is not quarter VI"),
         pytest.param("Rà soát quy định, quy trình", False, id="quy dinh is not a quarter"),
+        pytest.param("khi nào rảnh thì làm", False, id="khi alone is no event"),
+        pytest.param("Khi được giao", True, id="khi duoc is an event"),
+        pytest.param("Triển khai ngay khi nhận văn bản", True, id="ngay khi is an event"),
     ],
 )
 def test_parse_deadline_checked_tells_not_understood(text: str, understood: bool) -> None:

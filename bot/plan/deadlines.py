@@ -216,15 +216,18 @@ _WITH_SUFFIX = frozenset({"half", "qtr", "mon", "dmy", "dmw", "dm", "year"})
 
 _PERIOD_KINDS = frozenset({"half", "qtr", "mon", "dmy", "iso", "dmw", "dm", "year", "inyear"})
 
+# "khi" alone is no event ("khi nào rảnh thì làm"): only these phrases wait for something.
+_WHEN = (r"(?:ngay\s*sau\s*khi|sau\s*khi|ngay\s*khi|(?:cho\s*)?den\s*khi"
+         r"|khi\s*(?:co|duoc|nhan|ket\s*thuc|hoan\s*thanh|xay\s*ra|phat\s*sinh))")
 _START_EVENT = re.compile(
-    r"(?:ngay\s*sau\s*khi|sau\s*khi|ngay\s*khi|khi|theo\s*tien\s*do|can\s*cu|tuy\s*theo|tuy\s*thuoc"
+    rf"(?:{_WHEN}|theo\s*tien\s*do|can\s*cu|tuy\s*theo|tuy\s*thuoc"
     r"|phu\s*thuoc|theo\s*(?:yeu\s*cau|chi\s*dao|huong\s*dan|thong\s*bao|de\s*nghi))\b"
 )
 _START_NONE = re.compile(
     r"(?:theo\s*ke\s*hoach|theo\s*quy\s*dinh|theo\s*lich|chua\s*xac\s*dinh|khong\s*xac\s*dinh|khong\s*co)\b"
 )
 _MID_TRIGGER = re.compile(
-    r"\b(?:(?P<event>ngay\s*sau\s*khi|sau\s*khi|khi\s*co|khi\s*duoc|ngay\s*khi|theo\s*tien\s*do)"
+    rf"\b(?:(?P<event>{_WHEN}|theo\s*tien\s*do)"
     r"|(?P<none>theo\s*ke\s*hoach))\b"
 )
 _LEADING_JUNK = re.compile(r"[\s\-–—+*•·.,:;)(\[\]\0]*")

@@ -10,14 +10,31 @@ import html
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+from lxml.etree import XMLSyntaxError
 
 from bot.plan.errors import PlanError
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
+# An office file is a zip of XML parts; these bounds are read from its directory before
+# anything is inflated, so a zip bomb is refused without being opened.
+MAX_ZIP_MEMBERS = 2000
+MAX_MEMBER_BYTES = 64 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 128 * 1024 * 1024
+MAX_RATIO = 200  # real XML parts compress 5-50×; bombs compress about 1000×
+_RATIO_FROM_BYTES = 1024 * 1024
+# Whatever a broken office file makes zipfile, lxml or the XML readers raise.
+_BROKEN = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, KeyError, ValueError,
+           OSError, XMLSyntaxError, ParseError)
 _TAG = re.compile(r"<[^>]{1,200}>")
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\u200b]+")
+# C0 and C1 controls except tab and line ends: a NUL is refused by PostgreSQL, the rest is noise.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 
 
 @dataclass(slots=True)
@@ -41,9 +58,9 @@ class Document:
 
 
 def clean_text(text: str) -> str:
-    """NFC, no HTML remnants, single spaces; keeps line breaks."""
-    text = _TAG.sub("", html.unescape(text))
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    """NFC, no HTML remnants, no control characters, single spaces; keeps line breaks."""
+    text = _TAG.sub("", html.unescape(text)).replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", _CONTROLS.sub("", text))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
@@ -58,26 +75,93 @@ def read_document(path: Path) -> Document:
     if size == 0:
         raise PlanError("file_empty", path=path.name)
     suffix = path.suffix.lower()
-    if suffix == ".docx":
-        return read_docx(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path)
+    if suffix in (".docx", ".xlsx", ".xlsm"):
+        code = "corrupt_docx" if suffix == ".docx" else "corrupt_xlsx"
+        check_zip(path, code)
+        try:
+            return read_docx(path) if suffix == ".docx" else read_xlsx(path)
+        except _BROKEN as exc:
+            raise PlanError(code, path=path.name, reason=f"{type(exc).__name__}: {exc}") from exc
     if suffix in (".txt", ".tsv", ".text", ".md"):
         return read_text(path.read_bytes(), path.name)
     raise PlanError("unsupported_format", path=path.name, suffix=suffix or "(không có)")
 
 
+def check_zip(path: Path, code: str) -> None:
+    """Refuse an office file whose zip directory promises more than a plan ever holds."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+        raise PlanError(code, path=path.name, reason=f"{type(exc).__name__}: {exc}") from exc
+    total = sum(member.file_size for member in members)
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > MAX_MEMBER_BYTES or (
+                member.file_size > _RATIO_FROM_BYTES and ratio > MAX_RATIO):
+            raise PlanError("zip_too_big", path=path.name,
+                            reason=f"{member.filename}: {member.file_size} B, ratio {ratio:.0f}")
+    if len(members) > MAX_ZIP_MEMBERS or total > MAX_UNZIPPED_BYTES:
+        raise PlanError("zip_too_big", path=path.name,
+                        reason=f"{len(members)} members, {total} B unzipped")
+
+
+def decode_text(data: bytes) -> str | None:
+    """The text of a plain-text export, or None when the bytes are not text.
+
+    BOMs first; UTF-16 without a BOM by its NUL bytes (ASCII letters have a zero high
+    byte); then strict UTF-8; then Windows-1258 if its tone marks all land on vowels,
+    else Windows-1252. Detectors guess the short files clerks send badly.
+    """
+    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"),
+                          (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            return _decoded(data[len(bom):], encoding)
+    head = data[:4096]
+    pairs = max(len(head) // 2, 1)
+    zero_even, zero_odd = head[0::2].count(0) / pairs, head[1::2].count(0) / pairs
+    if zero_odd > 0.2 and zero_even < 0.05:
+        return _decoded(data, "utf-16-le")
+    if zero_even > 0.2 and zero_odd < 0.05:
+        return _decoded(data, "utf-16-be")
+    text = _decoded(data, "utf-8")
+    if text is not None:
+        return text
+    text = _decoded(data, "cp1258")
+    vietnamese = _vietnamese_1258(text) if text is not None else None
+    return vietnamese if vietnamese is not None else _decoded(data, "cp1252")
+
+
+def _decoded(data: bytes, encoding: str) -> str | None:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    # Binary data decodes too, as a soup of control characters.
+    controls = len(_CONTROLS.findall(text[:4096]))
+    return None if controls > max(8, len(text[:4096]) // 50) else text
+
+
+def _vietnamese_1258(text: str) -> str | None:
+    # Windows-1258 writes tones as combining marks, and in Vietnamese every tone sits on a
+    # vowel. Read as Windows-1258, a Windows-1252 file puts them elsewhere ("Phòng" -> "Pḥng").
+    composed = unicodedata.normalize("NFC", text)
+    toned = False
+    for ch in composed:
+        if ch < "\x80":
+            continue
+        parts = unicodedata.normalize("NFD", ch)
+        if any(part in _TONE_MARKS for part in parts):
+            if parts[0] not in "aeiouyAEIOUY":
+                return None
+            toned = True
+    return composed if toned else None
+
+
 def read_text(data: bytes, source: str) -> Document:
     """Text exports: tab-separated lines are table rows, everything else is prose."""
-    if b"\x00" in data[:4096]:
-        raise PlanError("not_text", path=source)
-    for encoding in ("utf-8-sig", "utf-16", "cp1258"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1258 decodes almost anything
+    text = decode_text(data)
+    if text is None:
         raise PlanError("not_text", path=source)
     doc = Document(source=source)
     rows: list[Row] = []
@@ -108,7 +192,7 @@ def read_docx(path: Path) -> Document:
 
     try:
         word = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except PackageNotFoundError as exc:
         raise PlanError("corrupt_docx", path=path.name, reason=str(exc)) from exc
     doc = Document(source=path.name)
     body = word.element.body
@@ -169,10 +253,7 @@ def _docx_table(tbl) -> Table:
 def read_xlsx(path: Path) -> Document:
     import openpyxl
 
-    try:
-        book = openpyxl.load_workbook(str(path), read_only=False, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise PlanError("corrupt_xlsx", path=path.name, reason=str(exc)) from exc
+    book = openpyxl.load_workbook(str(path), read_only=False, data_only=True)
     doc = Document(source=path.name)
     for sheet in book.worksheets:
         merges = {}
