@@ -38,6 +38,10 @@ PLAN_ERRORS = {
 
 WARNINGS = {
     "unparsed_deadline": "không hiểu thời hạn \"{text}\"",
+    "year_guessed": (
+        "không thấy năm của kế hoạch (dòng \"…, ngày … tháng … năm …\"); lấy năm {year} theo "
+        "các thời hạn, nếu sai hãy nhập lại với --year"
+    ),
     "bad_deadline": "thời hạn sai \"{text}\": {reason}",
     "unknown_owner": "\"{name}\" không khớp vai trò nào; chuyển cho {routed_to}",
     "no_owner": "không có đơn vị chủ trì; chuyển cho {routed_to}",

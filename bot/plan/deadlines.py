@@ -542,12 +542,14 @@ _TITLE_START = re.compile(r"[\s*_#]*(?:ke\s*hoach|chuong\s*trinh)\b")
 _DATE_LINE = re.compile(rf"ngay\s*[0-9]{{1,2}}\s*thang\s*[0-9]{{1,2}}\s*nam\s*({_Y4})(?![0-9])")
 _TITLE_YEAR = re.compile(rf"\bnam\s*({_Y4})(?![0-9])")
 _CITED_DATE = re.compile(r"thang\s*[0-9]{1,2}\s*$")
+_TARGET = re.compile(r"\b(?:den|toi|tam\s*nhin|truoc|sau)\s*$")
 
 
 def _title_year(key: str) -> int | None:
     for m in _TITLE_YEAR.finditer(key):
-        # "ngày 19 tháng 01 năm 2023" inside a title cites another document.
-        if not _CITED_DATE.search(key, 0, m.start()):
+        # "ngày 19 tháng 01 năm 2023" inside a title cites another document, and
+        # "… đến năm 2030" or "tầm nhìn năm 2045" is a target, not the plan's year.
+        if not _CITED_DATE.search(key, 0, m.start()) and not _TARGET.search(key, 0, m.start()):
             return int(m.group(1))
     return None
 
@@ -556,15 +558,20 @@ def find_plan_year(text: str) -> int | None:
     """The plan's year: from its title ("KẾ HOẠCH … năm 2023"), else from its date line."""
     lines = [_SPACES.sub(" ", ln).strip() for ln in _LINE_SPLIT.split(_nfc(text or ""))]
     keys = [_fold(ln) for ln in lines if ln]
+    title: set[int] = set()
     for i, key in enumerate(keys):
         if _TITLE_START.match(key):
+            title = {i}
             year = _title_year(key)
             if year is None and len(key.split()) <= 3 and i + 1 < len(keys):
+                title.add(i + 1)
                 year = _title_year(keys[i + 1])  # the title's words are on the next line
             if year is not None:
                 return year
             break
-    for key in keys:
+    for i, key in enumerate(keys):
+        if i in title:
+            continue  # a date in the title is cited, not the plan's
         m = _DATE_LINE.search(key)
         if m:
             return int(m.group(1))

@@ -43,6 +43,7 @@ _ROW_NUMBER = re.compile(r"^\d{1,3}\.?$")
 _COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
 _TRAILING = re.compile(r"[\s,;.:]+$")
 _CAPTION_YEAR = re.compile(r"\bnăm\s+((?:19|20)\d\d)\b", re.I)
+_CAPTION_DATE = re.compile(r"\bngày\s+\d{1,2}/\d{1,2}/((?:19|20)\d\d)\b", re.I)
 
 
 def fold(text: str) -> str:
@@ -192,10 +193,19 @@ def interpret(document: Document, year: int | None = None) -> ParsedPlan:
         _interpret_table(table, position, columns, plan)
     if not plan.items:
         raise PlanError("no_items", path=document.source)
+    if plan.year is None:
+        plan.year = _year_of_deadlines(plan)
     _unique_codes(plan)
     for item in plan.items:
         _parse_milestones(item, plan)
     return plan
+
+
+def document_year(document: Document) -> int | None:
+    """The year the document itself states (title, issue line or caption), before any task is read."""
+    plan = ParsedPlan(source=document.source)
+    _read_front_matter(document, plan)
+    return _plan_year(document, plan)
 
 
 def _plan_year(document: Document, plan: ParsedPlan) -> int | None:
@@ -205,16 +215,32 @@ def _plan_year(document: Document, plan: ParsedPlan) -> int | None:
             return found
     if plan.issued:
         return plan.issued.year
-    # A spreadsheet often carries only its caption ("… năm 2023") above the header.
+    # A spreadsheet often carries only its caption ("… năm 2023", "ngày 05/01/2023").
     for table in document.tables:
         located = _find_header(table)
         if located:
             for row in table.rows[:located[0]]:
                 for cell in row.cells:
-                    found = _CAPTION_YEAR.search(cell)
+                    found = _CAPTION_YEAR.search(cell) or _CAPTION_DATE.search(cell)
                     if found:
                         return int(found.group(1))
     return None
+
+
+def _year_of_deadlines(plan: ParsedPlan) -> int | None:
+    """With no year written anywhere, the year most dated deadlines fall in, said as a guess."""
+    years: Counter[int] = Counter()
+    for item in plan.items:
+        try:
+            milestones = deadlines.parse_deadline(item.deadline_text, None)
+        except deadlines.DeadlineError:
+            continue
+        years.update(m.due.year for m in milestones if m.due is not None)
+    if not years:
+        return None
+    year = years.most_common(1)[0][0]
+    plan.warnings.append(ImportWarning("year_guessed", None, None, {"year": year}))
+    return year
 
 
 def _interpret_table(table: Table, position: int, columns: dict[str, int], plan: ParsedPlan) -> None:

@@ -177,12 +177,20 @@ def read_text(data: bytes, source: str) -> Document:
             gap += 1
             continue
         if rows:
-            doc.tables.append(Table(rows))
+            _add_table(doc, Table(rows))
             rows = []
         doc.paragraphs.append(line)
     if rows:
-        doc.tables.append(Table(rows))
+        _add_table(doc, Table(rows))
     return doc
+
+
+def _add_table(doc: Document, table: Table) -> None:
+    doc.tables.append(table)
+    # The national heading (unit, number, place and date) lives in a layout table.
+    if len(table.rows) <= 3:
+        doc.paragraphs.extend(
+            line for row in table.rows for cell in row.cells for line in cell.split("\n") if line)
 
 
 def read_docx(path: Path) -> Document:
@@ -202,13 +210,7 @@ def read_docx(path: Path) -> Document:
             if text:
                 doc.paragraphs.append(text)
         elif element.tag == qn("w:tbl"):
-            table = _docx_table(element)
-            doc.tables.append(table)
-            # The national heading (unit, number, place and date) lives in a layout table.
-            if len(table.rows) <= 3:
-                doc.paragraphs.extend(
-                    line for row in table.rows for cell in row.cells for line in cell.split("\n")
-                )
+            _add_table(doc, _docx_table(element))
     return doc
 
 
