@@ -30,18 +30,21 @@ _HEADER_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
                "chiu trach nhiem", "phu trach", "don vi thuc hien")),
     ("product", ("san pham", "ket qua")),
     ("objective", ("muc tieu",)),
+    # "Nội dung nhiệm vụ" and "Tên nhiệm vụ" hold the items; "Nhóm nhiệm vụ" groups them.
+    ("activity", ("hoat dong", "noi dung", "cong viec", "ten nhiem vu", "ten du an")),
     ("task", ("nhiem vu",)),
-    ("activity", ("hoat dong", "noi dung", "cong viec")),
     ("note", ("ghi chu",)),
 )
 _TT_WORDS = {"tt", "stt", "so tt", "so thu tu", "tt."}
 _NUMBERING = re.compile(r"^\(?\d{1,2}\)?\s*[-–—.:)]?\s+")
 _CODE = re.compile(r"^(\d{1,2}(?:\.\d{1,3})+)\.?(?=\s|$)\s*(.*)$", re.S)
 _ROMAN = re.compile(r"^(?=[IVXL])(L?X{0,3})(IX|IV|V?I{0,3})\.?$")
+_LETTER = re.compile(r"^[A-HJ-UWYZ]\.?$")  # A., B. … sections; I, V and X are roman
 _ROMAN_HEADING = re.compile(r"^((?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3}))[.)]\s+(\S.*)$")
 _ROW_NUMBER = re.compile(r"^\d{1,3}\.?$")
 _COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
 _TRAILING = re.compile(r"[\s,;.:]+$")
+_BULLET = re.compile(r"^[-–+•*]\s+")
 _CAPTION_YEAR = re.compile(r"\bnăm\s+((?:19|20)\d\d)\b", re.I)
 _CAPTION_DATE = re.compile(r"\bngày\s+\d{1,2}/\d{1,2}/((?:19|20)\d\d)\b", re.I)
 
@@ -272,7 +275,7 @@ def _finish_items(state: _State) -> None:
             continue
         joined = {name: ("; " if name == "deadline" else " ").join(pieces)
                   for name, pieces in item_parts.items()}
-        item.title = joined.get("title", "")
+        item.title = _BULLET.sub("", joined.get("title", ""))
         item.product = joined.get("product", "")
         item.budget = joined.get("budget", "")
         item.deadline_text = joined.get("deadline", "")
@@ -332,8 +335,10 @@ def _section_of(row: Row, columns: dict[str, int]) -> tuple[str, str] | None:
         return None
     first_index, first = filled[0]
     texts = {c for _, c in filled[1:]}
-    if _ROMAN.match(first) and first_index <= columns.get("tt", 0) + 1 and len(texts) == 1:
-        return first.rstrip("."), texts.pop()
+    if first_index <= columns.get("tt", 0) + 1 and len(texts) == 1:
+        title = next(iter(texts))
+        if _ROMAN.match(first) or (_LETTER.match(first) and title.upper() == title):
+            return first.rstrip("."), title
     if len(filled) == 1:
         heading = _ROMAN_HEADING.match(first)
         if heading and heading.group(2).upper() == heading.group(2):
@@ -404,7 +409,11 @@ def _interpret_row(row: Row, state: _State) -> None:
     if match:
         state.prefixes["activity"][match.group(1).split(".")[0]] += 1
         new_item = _new_item(state, row, match.group(1), match.group(2))
-    elif activity and not state.uses_codes and (tt or state.last_item is None):
+    elif activity and not state.uses_codes and (
+            tt or state.last_item is None or cell("owner")
+            or (cell("deadline") and "deadline" in state.parts.get(id(state.last_item), {}))):
+        # A row of its own text with its own owner or deadline is a task, numbered or not;
+        # only a row that adds to the one above is a page-break continuation.
         new_item = _new_item(state, row, state.row_no or str(row.line), activity)
     elif activity:
         if state.last_item is not None:
