@@ -104,6 +104,16 @@ WIDER: list[tuple[str, date]] = [
     ("2021 – 2025", date(2025, 12, 31)),
     ("Năm 2023 (thực hiện trong giai đoạn 2021-2025)", date(2023, 12, 31)),
     ("Năm 2023 và các năm tiếp theo", date(2023, 12, 31)),
+    # The dev set's forms (tests/fixtures/dev/README.md): the first milestone's due.
+    ("Tháng 11 - 12/2025.", date(2025, 12, 31)),
+    ("hoàn thành trước năm 2027", date(2026, 12, 31)),
+    ("Hoàn thành trong năm 2025.", date(2025, 12, 31)),
+    ("Từ ngày 01/01/2026 đến ngày 31/3/2026.", date(2026, 3, 31)),
+    ("Trước ngày 15/11/2025.", date(2025, 11, 15)),
+    ("trước ngày 01 tháng 01 năm 2026.", date(2026, 1, 1)),
+    ("Ban hành trong quý I năm 2026. Thực hiện rà soát, điều chỉnh (nếu có)", date(2026, 3, 31)),
+    ("Hoàn thành trong giai đoạn 2026 - 2027 và vận hành thường xuyên, liên tục", date(2027, 12, 31)),
+    ("năm 2026 - 2027.", date(2027, 12, 31)),
 ]
 
 PHRASES: list[tuple[str, date]] = COMMON + WIDER
@@ -112,8 +122,8 @@ PHRASES: list[tuple[str, date]] = COMMON + WIDER
 def ours(text: str) -> date | None:
     from bot.plan.deadlines import parse_deadline
 
-    milestones = parse_deadline(text, PLAN_YEAR)
-    return milestones[0].due if len(milestones) == 1 else None
+    # The first milestone is the deadline first reminded of; a compound adds later ones.
+    return parse_deadline(text, PLAN_YEAR)[0].due
 
 
 def theirs(text: str) -> date | None:

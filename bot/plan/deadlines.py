@@ -511,6 +511,8 @@ def parse_deadline_checked(text: str, year: int | None) -> tuple[list[Milestone]
 
     An empty cell or "Theo kế hoạch riêng" is understood (kind "none"); text that is
     not recognised also gives kind "none" but understood=False, so the caller can warn.
+    A cell gives one milestone per part that carries timing ("Hoàn thành năm 2026 và vận
+    hành thường xuyên" is two); parts without timing add none, and equal milestones count once.
     """
     _check_plan_year(year)
     parts = []
@@ -523,10 +525,84 @@ def parse_deadline_checked(text: str, year: int | None) -> tuple[list[Milestone]
     compound = len(parts) > 1
     milestones, understood = [], True
     for orig in parts:
-        ms, ok = _parse_part(orig, _fold(orig), year, compound)
-        milestones.append(ms)
+        ms, ok = _parse_compound(orig, year, compound)
+        milestones.extend(ms)
         understood = understood and ok
-    return milestones, understood
+    if any(m.kind != "none" for m in milestones):
+        milestones = [m for m in milestones if m.kind != "none"]
+    seen, kept = set(), []
+    for m in milestones:
+        if (m.kind, m.due, m.recurrence) not in seen:
+            seen.add((m.kind, m.due, m.recurrence))
+            kept.append(m)
+    return kept, understood
+
+
+_JOINS = re.compile(r"\s*(?:[.,]\s+|\bva\b)\s*")
+_FOLLOWING = re.compile(r"\bva\s*(?:cac|nhung)\s*nam\s*(?:tiep\s*theo|ke\s*tiep|sau)\b")
+_START_ONLY = re.compile(r"\b(?:ke\s*tu|bat\s*dau\s*tu|tu)\s*(?=(?:ngay|thang|qu[yi]|nam)?\s*[0-9ivx])")
+_UNTIL = re.compile(r"\b(?:den|toi)\b|[\-–—]")
+_UNTIL_EVENT = re.compile(r"\b(?:cho\s*)?den\s*khi\b")
+_BEFORE_YEAR = re.compile(rf"\btruoc\s*nam\s*({_Y4})(?![0-9])")
+_PLANNED_YEARLY = re.compile(r"^\W*theo\s*ke\s*hoach\b.*\b(?:hang|moi)\s*nam\b")
+_YEARLY = _PERIOD_RULES["nam"]
+
+
+def _parse_compound(orig: str, year: int | None, compound: bool) -> tuple[list[Milestone], bool]:
+    """One part of a cell; split further at "và", commas and full stops between timings."""
+    key = _fold(orig)
+    pieces = _pieces(orig, key)
+    if len(pieces) > 1:
+        read = [_parse_piece(piece, year, True) for piece in pieces]
+        timed = [ms for ms, _ in read if any(m.kind != "none" for m in ms)]
+        if len(timed) > 1:
+            milestones = [m for ms in timed for m in ms if m.kind != "none"]
+            periodic = any(m.kind == "recurring" and m.recurrence for m in milestones)
+            if periodic:
+                # "Thường xuyên, hằng năm" is one yearly milestone.
+                milestones = [m for m in milestones if m.kind != "ongoing"]
+            return milestones, True
+    return _parse_piece(orig, year, compound)
+
+
+def _pieces(orig: str, key: str) -> list[str]:
+    spans = [(m.start(), m.end()) for m in _DEADLINE_RE.finditer(key)]
+    spans += [(m.start(), m.end()) for m in _MID_TRIGGER.finditer(key)]
+    cuts, start = [], 0
+    for join in _JOINS.finditer(key):
+        if join.start() == 0 or any(a < join.end() and join.start() < b for a, b in spans):
+            continue
+        if _FOLLOWING.match(key, join.start()) or _FOLLOWING.match(key, join.start() + 1):
+            continue
+        cuts.append(orig[start:join.start()])
+        start = join.end()
+    cuts.append(orig[start:])
+    return [c for c in cuts if _ALNUM.search(c)]
+
+
+def _parse_piece(orig: str, year: int | None, compound: bool) -> tuple[list[Milestone], bool]:
+    key = _fold(orig)
+    if _PLANNED_YEARLY.search(key):
+        return [Milestone(None, "recurring", None, _YEARLY)], True
+    milestone, ok = _parse_part(orig, key, year, compound)
+    if milestone.due is None:
+        return [milestone], ok
+    start = _START_ONLY.search(key)
+    if start is not None:
+        rest = key[start.end():]
+        if _UNTIL_EVENT.search(rest):
+            return [Milestone(milestone.label, "event", None)], ok
+        if not _UNTIL.search(rest):
+            # "Triển khai từ năm 2026": a start with no end is ongoing work.
+            return [Milestone(milestone.label, "ongoing", None)], ok
+    before = _BEFORE_YEAR.search(key)
+    if before is not None and milestone.kind == "year" and milestone.due.year == int(before.group(1)):
+        # "trước năm 2027" means by the end of 2026.
+        milestone = Milestone(milestone.label, "year", date(milestone.due.year - 1, 12, 31))
+    if milestone.recurrence and _FOLLOWING.search(key):
+        return [Milestone(milestone.label, milestone.kind, milestone.due),
+                Milestone(milestone.label, "recurring", None, milestone.recurrence)], ok
+    return [milestone], ok
 
 
 def parse_deadline(text: str, year: int | None) -> list[Milestone]:
