@@ -187,13 +187,7 @@ def interpret(document: Document, year: int | None = None) -> ParsedPlan:
             raise PlanError("no_owner_column", path=document.source)
         _interpret_table(table, position, columns, plan)
     if not found_header:
-        from bot.plan.prose import prose_table
-
-        table = prose_table(document.paragraphs)
-        if table is None:
-            raise PlanError("no_table", path=document.source)
-        position, columns = _find_header(table)  # type: ignore[misc]
-        _interpret_table(table, position, columns, plan)
+        _interpret_prose(document, plan)
     if not plan.items:
         raise PlanError("no_items", path=document.source)
     if plan.year is None:
@@ -264,6 +258,24 @@ def _interpret_table(table: Table, position: int, columns: dict[str, int], plan:
         _interpret_row(_unshift(row, state), state)
     _close_objective(state)
     _finish_items(state)
+
+
+def _interpret_prose(document: Document, plan: ParsedPlan) -> None:
+    from bot.plan.prose import prose_tasks
+
+    tasks = prose_tasks(document.paragraphs)
+    if not tasks:
+        raise PlanError("no_table", path=document.source)
+    for task in tasks:
+        section = task.section
+        if section is not None:
+            plan.sections.setdefault(section[0], section[1])
+        item = ParsedItem(
+            code=task.code or str(task.line), title=" ".join(task.title.split()), line=task.line,
+            section=section[0] if section else None, section_title=section[1] if section else None,
+            owners=split_names(task.owner), coordinators=split_names(task.coordinators),
+            deadline_text=task.deadline)
+        plan.items.append(item)
 
 
 def _finish_items(state: _State) -> None:
