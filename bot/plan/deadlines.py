@@ -551,9 +551,9 @@ _YEARLY = _PERIOD_RULES["nam"]
 def _parse_compound(orig: str, year: int | None, compound: bool) -> tuple[list[Milestone], bool]:
     """One part of a cell; split further at "và", commas and full stops between timings."""
     key = _fold(orig)
-    pieces = _pieces(orig, key)
+    pieces = _pieces(orig, key) if _JOINS.search(key, 1) else ()
     if len(pieces) > 1:
-        read = [_parse_piece(piece, year, True) for piece in pieces]
+        read = [_parse_piece(piece, _fold(piece), year, True) for piece in pieces]
         timed = [ms for ms, _ in read if any(m.kind != "none" for m in ms)]
         if len(timed) > 1:
             milestones = [m for ms in timed for m in ms if m.kind != "none"]
@@ -562,7 +562,7 @@ def _parse_compound(orig: str, year: int | None, compound: bool) -> tuple[list[M
                 # "Thường xuyên, hằng năm" is one yearly milestone.
                 milestones = [m for m in milestones if m.kind != "ongoing"]
             return milestones, True
-    return _parse_piece(orig, year, compound)
+    return _parse_piece(orig, key, year, compound)
 
 
 def _pieces(orig: str, key: str) -> list[str]:
@@ -580,8 +580,7 @@ def _pieces(orig: str, key: str) -> list[str]:
     return [c for c in cuts if _ALNUM.search(c)]
 
 
-def _parse_piece(orig: str, year: int | None, compound: bool) -> tuple[list[Milestone], bool]:
-    key = _fold(orig)
+def _parse_piece(orig: str, key: str, year: int | None, compound: bool) -> tuple[list[Milestone], bool]:
     if _PLANNED_YEARLY.search(key):
         return [Milestone(None, "recurring", None, _YEARLY)], True
     milestone, ok = _parse_part(orig, key, year, compound)
