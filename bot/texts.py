@@ -16,11 +16,23 @@ PLAN_ERRORS = {
     "file_too_big": "Tệp {path} quá lớn ({size_mb:.1f} MB); giới hạn là {limit_mb} MB.",
     "unsupported_format": (
         "Không đọc được định dạng {suffix} của tệp {path}. "
-        "Hãy dùng tệp Word (.docx), Excel (.xlsx) hoặc văn bản (.txt)."
+        "Hãy dùng tệp Word (.docx, .doc), Excel (.xlsx), PDF hoặc văn bản (.txt)."
     ),
     "not_text": "Tệp {path} không phải là văn bản.",
     "corrupt_docx": "Tệp Word {path} bị hỏng hoặc không phải tệp .docx thật.",
     "corrupt_xlsx": "Tệp Excel {path} bị hỏng hoặc không phải tệp .xlsx thật.",
+    "pdf_scanned": (
+        "Tệp PDF này là ảnh chụp, chưa có chữ để đọc; hãy gửi tệp Word hoặc PDF gốc."
+    ),
+    "pdf_too_long": "Tệp PDF {path} có {pages} trang, quá dài so với một kế hoạch (tối đa {limit}).",
+    "corrupt_pdf": "Tệp PDF {path} bị hỏng hoặc không mở được; hãy gửi tệp Word hoặc PDF gốc.",
+    "doc_needs_soffice": (
+        "Máy chủ chưa cài LibreOffice nên chưa đọc được tệp Word cũ {path} (.doc). Hãy mở tệp bằng "
+        "Word, chọn Tệp > Lưu thành > \"Tài liệu Word (*.docx)\" rồi gửi tệp .docx."
+    ),
+    "corrupt_doc": (
+        "Không chuyển được tệp Word cũ {path} (.doc); hãy mở bằng Word, lưu thành .docx rồi gửi lại."
+    ),
     "zip_too_big": (
         "Tệp {path} khi giải nén quá lớn so với một kế hoạch, có thể là tệp hỏng hoặc độc hại; "
         "hãy mở bằng Word hoặc Excel, lưu lại rồi gửi lại."

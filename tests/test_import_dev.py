@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from bot.plan.interpret import document_year, interpret
 from bot.plan.report import plan_json
 from bot.plan.tables import read_document
 from tests.conftest import FIXTURES
+from tests.plan_files import write_docx, write_xlsx
 
 DEV = FIXTURES / "dev"
 PLANS = sorted(path.stem for path in DEV.glob("*.txt"))
@@ -41,10 +43,31 @@ def grade(stem: str, path: Path, tmp_path: Path) -> tuple[int, int, str]:
     return total, exact, run.stdout
 
 
+FORMATS = ("txt", "docx", "xlsx", "pdf", "doc")
+HAS_SOFFICE = shutil.which("soffice") is not None
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory) -> Path:
+    """Each plan written as a Word document and an Excel workbook, as offices make them."""
+    folder = tmp_path_factory.mktemp("dev")
+    for stem in PLANS:
+        write_docx(DEV / f"{stem}.txt", folder / f"{stem}.docx")
+        write_xlsx(DEV / f"{stem}.txt", folder / f"{stem}.xlsx")
+    return folder
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("stem", PLANS)
-def test_each_dev_plan_imports_from_text_as_labelled(stem, tmp_path):
-    total, exact, detail = grade(stem, DEV / f"{stem}.txt", tmp_path)
-    print(f"\n{stem}.txt: {exact}/{total} exact ({exact / total:.0%})\n{detail}")
+def test_each_dev_plan_imports_as_labelled_from_every_format(stem, fmt, made, tmp_path):
+    path = (made if fmt in ("docx", "xlsx") else DEV) / f"{stem}.{fmt}"
+    if fmt == "doc" and not HAS_SOFFICE:
+        with pytest.raises(PlanError) as refused:
+            read_document(path)
+        assert refused.value.code == "doc_needs_soffice"
+        return
+    total, exact, detail = grade(stem, path, tmp_path)
+    print(f"\n{stem}.{fmt}: {exact}/{total} exact ({exact / total:.0%})\n{detail}")
     assert exact >= TARGET * total, detail
 
 

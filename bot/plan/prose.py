@@ -86,6 +86,12 @@ def field_meaning(label: str) -> str | None:
     return None
 
 
+def starts_block(line: str) -> bool:
+    """Whether a line opens a block of its own (a numbered item, a point, a bullet, a field)."""
+    block = _blocks_of(line, 0)[0]
+    return block.kind != "text" or block.meaning is not None
+
+
 def read_blocks(paragraphs: list[str]) -> list[Block]:
     """What each line of the document is, in order."""
     blocks: list[Block] = []

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
+import subprocess
+import tempfile
 import unicodedata
 import zipfile
 import zlib
@@ -20,6 +23,8 @@ from lxml.etree import XMLSyntaxError
 from bot.plan.errors import PlanError
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_PDF_PAGES = 200
+SOFFICE_SECONDS = 120
 # An office file is a zip of XML parts; these bounds are read from its directory before
 # anything is inflated, so a zip bomb is refused without being opened.
 MAX_ZIP_MEMBERS = 2000
@@ -84,6 +89,10 @@ def read_document(path: Path) -> Document:
             raise PlanError(code, path=path.name, reason=f"{type(exc).__name__}: {exc}") from exc
     if suffix in (".txt", ".tsv", ".text", ".md"):
         return read_text(path.read_bytes(), path.name)
+    if suffix == ".pdf":
+        return read_pdf(path)
+    if suffix == ".doc":
+        return read_doc(path)
     raise PlanError("unsupported_format", path=path.name, suffix=suffix or "(không có)")
 
 
@@ -285,6 +294,10 @@ def read_xlsx(path: Path) -> Document:
                     cells.append("")
             if any(cells):
                 rows.append(Row(cells, r, frozenset(merged)))
+                own = [cell for c, cell in enumerate(cells) if cell and c not in merged]
+                if len(own) == 1 and len([cell for cell in cells if cell]) == 1:
+                    # A line alone in its row is a paragraph: a caption, or a plan typed as prose.
+                    doc.paragraphs.append(own[0])
         if rows:
             doc.tables.append(Table(rows))
     return doc
@@ -300,3 +313,190 @@ def _xlsx_value(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+# ------------------------------------------------------------------ .pdf
+
+def read_pdf(path: Path) -> Document:
+    """A PDF with a text layer: tables by their ruling lines, the other lines as paragraphs."""
+    import pdfplumber
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        with pdfplumber.open(str(path)) as pdf:
+            if len(pdf.pages) > MAX_PDF_PAGES:
+                raise PlanError("pdf_too_long", path=path.name, pages=len(pdf.pages),
+                                limit=MAX_PDF_PAGES)
+            doc = Document(source=path.name)
+            has_text = False
+            for page in pdf.pages:
+                has_text = _read_pdf_page(page, doc) or has_text
+    except (PdfminerException, PDFSyntaxError, *_BROKEN) as exc:
+        raise PlanError("corrupt_pdf", path=path.name, reason=f"{type(exc).__name__}: {exc}") from exc
+    if not has_text:
+        raise PlanError("pdf_scanned", path=path.name)
+    return doc
+
+
+def _read_pdf_page(page, doc: Document) -> bool:
+    found = page.find_tables()
+    boxes = [table.bbox for table in found]
+
+    def outside(obj) -> bool:
+        middle_x, middle_y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= middle_x <= x1 and top <= middle_y <= bottom
+                       for x0, top, x1, bottom in boxes)
+
+    lines = page.filter(outside).extract_text_lines(keep_blank_chars=False)
+    doc.paragraphs.extend(_pdf_paragraphs(lines))
+    for number, table in enumerate(found):
+        rows = _pdf_rows(table, len(doc.tables) * 1000 + 1)
+        previous = doc.tables[-1] if doc.tables else None
+        continues = (number == 0 and previous is not None and previous.rows
+                     and len(previous.rows[-1].cells) == len(rows[0].cells)
+                     and not [ln for ln in lines if ln["top"] < table.bbox[1]])
+        if continues:
+            _continue_pdf_table(previous, rows)
+        else:
+            _add_table(doc, Table(rows))
+    return bool(page.chars)
+
+
+def _pdf_cell_text(page, box: tuple[float, float, float, float]) -> str:
+    """A cell's lines joined as one text: in a PDF they are wraps, not paragraphs.
+
+    Lines join with a space, except where the line before ends in a hyphen ("HĐND-" "UBND")
+    or was cut inside a word too long for a narrow column: such a line is one word filled
+    to the edge, leaving less room than the next letter needs.
+    """
+    lines: list[list[dict]] = []
+    from pdfplumber.utils import extract_words
+
+    x0, top, x1, bottom = box
+    # Letters reach past a cell's ruling lines; each belongs where its middle is.
+    chars = [c for c in page.chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1
+             and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
+    for word in extract_words(chars, use_text_flow=True):
+        if lines and abs(word["top"] - lines[-1][-1]["top"]) < 2:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    text = ""
+    for index, line in enumerate(lines):
+        words = " ".join(word["text"] for word in line)
+        glued = False
+        if index:
+            before, first = lines[index - 1], line[0]
+            right = box[2] - (before[0]["x0"] - box[0])
+            letter = (first["x1"] - first["x0"]) / max(len(first["text"]), 1)
+            # A cut leaves a letter or digit on both sides: "MobileMo|ney", "30/11/202|3".
+            cut = (len(before) == 1 and right - before[0]["x1"] < letter
+                   and text[-1:].isalnum() and (first["text"][:1].islower()
+                                                or first["text"][:1].isdigit()))
+            glued = text.endswith("-") or cut
+        text = f"{text}{words}" if glued else f"{text} {words}".lstrip()
+    return clean_text(text)
+
+
+def _continue_pdf_table(table: Table, rows: list[Row]) -> None:
+    """The same table on the next page: drop the repeated header, rejoin a row cut by the page."""
+    if rows and table.rows and rows[0].cells == table.rows[0].cells:
+        rows = rows[1:]
+    if rows and not rows[0].cells[0] and any(cell[:1].islower() for cell in rows[0].cells):
+        last, cut = table.rows[-1], rows.pop(0)
+        last.cells = [_joined(a, b) if c not in cut.merged else a
+                      for c, (a, b) in enumerate(zip(last.cells, cut.cells))]
+        for row in rows:
+            # Cells merged down from the cut row hold its half; they hold the whole text now.
+            row.cells = [last.cells[c] if c in row.merged and text == cut.cells[c] else text
+                         for c, text in enumerate(row.cells)]
+    table.rows.extend(rows)
+
+
+def _joined(before: str, after: str) -> str:
+    if not before or not after:
+        return before or after
+    return f"{before}{after}" if before.endswith("-") else f"{before} {after}"
+
+
+def _pdf_paragraphs(lines: list[dict]) -> list[str]:
+    """Lines back into paragraphs: a line that fills the width continues onto the next one."""
+    from bot.plan.prose import starts_block
+
+    if not lines:
+        return []
+    right = max(line["x1"] for line in lines)
+    left = min(line["x0"] for line in lines)
+    paragraphs: list[str] = []
+    previous = None
+    for line in lines:
+        text = clean_text(line["text"])
+        if not text:
+            continue
+        if previous is not None:
+            height = previous["bottom"] - previous["top"]
+            full = previous["x1"] >= right - 0.12 * (right - left)
+            close = line["top"] - previous["bottom"] < 0.8 * height
+            if full and close and not starts_block(text):
+                paragraphs[-1] = f"{paragraphs[-1]} {text}"
+                previous = line
+                continue
+        paragraphs.append(text)
+        previous = line
+    return paragraphs
+
+
+def _pdf_rows(table, first_line: int) -> list[Row]:
+    rows: list[Row] = []
+    texts = table.extract()
+    above: list[tuple[str, float] | None] = []  # per column: the text and bottom of the cell above
+    for number, row in enumerate(table.rows):
+        cells: list[str] = []
+        merged: set[int] = set()
+        current: list[tuple[str, float] | None] = []
+        for column, box in enumerate(row.cells):
+            if box is None:
+                origin = above[column] if column < len(above) else None
+                if origin is not None and origin[1] >= row.bbox[3] - 1:
+                    cells.append(origin[0])  # a cell merged down from the row above
+                    merged.add(column)
+                    current.append(origin)
+                else:
+                    cells.append("")  # spanned by the cell on its left
+                    current.append(None)
+                continue
+            text = _pdf_cell_text(table.page, box) if texts[number][column] else ""
+            cells.append(text)
+            current.append((text, box[3]))
+        rows.append(Row(cells, first_line + number, frozenset(merged)))
+        above = current
+    return rows
+
+
+# ------------------------------------------------------------------ .doc
+
+def read_doc(path: Path) -> Document:
+    """Word 97 files, converted to .docx by LibreOffice when it is installed."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise PlanError("doc_needs_soffice", path=path.name)
+    with tempfile.TemporaryDirectory(prefix="nhacviec-doc-") as tmp:
+        profile = Path(tmp) / "profile"
+        try:
+            subprocess.run(
+                [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                 "--convert-to", "docx", "--outdir", tmp, str(path)],
+                check=True, capture_output=True, timeout=SOFFICE_SECONDS)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
+            raise PlanError("corrupt_doc", path=path.name, reason=f"{type(exc).__name__}") from exc
+        converted = Path(tmp) / f"{path.stem}.docx"
+        if not converted.is_file():
+            raise PlanError("corrupt_doc", path=path.name, reason="no output")
+        check_zip(converted, "corrupt_doc")
+        try:
+            doc = read_docx(converted)
+        except _BROKEN as exc:
+            raise PlanError("corrupt_doc", path=path.name, reason=f"{type(exc).__name__}") from exc
+    doc.source = path.name
+    return doc
