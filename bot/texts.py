@@ -49,13 +49,24 @@ PLAN_ERRORS = {
 }
 
 WARNINGS = {
-    "unparsed_deadline": "không hiểu thời hạn \"{text}\"",
+    "unparsed_deadline": (
+        "không hiểu thời hạn \"{text}\" ở ô Thời gian thực hiện. Cách sửa: viết lại ô đó theo "
+        "một trong các cách \"Trước 30/6/2023\", \"Tháng 3/2023\", \"Quý II/2023\", "
+        "\"Năm 2023\", \"Thường xuyên\", \"Hằng tháng\", \"Sau khi có …\" rồi nhập lại"
+    ),
     "year_guessed": (
         "không thấy năm của kế hoạch (dòng \"…, ngày … tháng … năm …\"); lấy năm {year} theo "
         "các thời hạn, nếu sai hãy nhập lại với --year"
     ),
-    "bad_deadline": "thời hạn sai \"{text}\": {reason}",
-    "unknown_owner": "\"{name}\" không khớp vai trò nào; chuyển cho {routed_to}",
+    "bad_deadline": (
+        "thời hạn sai \"{text}\": {reason}. Cách sửa: sửa ngày ở ô Thời gian thực hiện "
+        "(ví dụ \"Trước 30/6/2023\") rồi nhập lại"
+    ),
+    "unknown_owner": (
+        "\"{name}\" không khớp vai trò nào; tạm chuyển cho {routed_to}. Cách sửa: trong "
+        "config.toml, thêm \"{name}\" vào aliases của vai trò \"{role}\" (hoặc của vai trò "
+        "đúng) rồi nhập lại"
+    ),
     "no_owner": "không có đơn vị chủ trì; chuyển cho {routed_to}",
     "filled_down": "ô {column} trống, lấy theo dòng trên: {value}",
     "shifted_row": "dòng bị lệch một cột sang phải, đã sửa",
@@ -108,7 +119,8 @@ def milestone_text(label: str | None, kind: str, due: date | None) -> str:
 IMPORT_HEADER = "Kế hoạch: {title}\nĐơn vị: {unit}\nNăm: {year} · Ban hành: {issued} · Người ký: {signer}"
 IMPORT_COUNTS = "{items} mục theo dõi, {milestones} mốc thời hạn, {sections} phần, {warnings} cảnh báo."
 IMPORT_KINDS = "Theo loại thời hạn: {kinds}."
-IMPORT_WARNINGS_TITLE = "Cảnh báo:"
+IMPORT_WARNINGS_TITLE = "Cảnh báo (kèm cách sửa):"
+TABLE_CODE, TABLE_TASK, TABLE_OWNER, TABLE_DEADLINE = "Mã", "Nhiệm vụ", "Chủ trì", "Thời hạn"
 IMPORT_DRY_RUN = "Chạy thử: chưa lưu gì vào cơ sở dữ liệu."
 IMPORT_SAVED = "Đã lưu kế hoạch (mã {plan_id}): thêm {added}, cập nhật {updated}, giữ nguyên {unchanged}, không còn trong tệp {removed}."
 IMPORT_CHANGED = "Mục {code} thay đổi: {fields}."
