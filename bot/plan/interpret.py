@@ -185,7 +185,7 @@ def interpret(document: Document, year: int | None = None) -> ParsedPlan:
             raise PlanError("no_deadline_column", path=document.source)
         if "owner" not in columns:
             raise PlanError("no_owner_column", path=document.source)
-        _interpret_table(table, position, columns, plan)
+        _interpret_table(table, position, columns, plan, document.merges_known)
     if not found_header:
         _interpret_prose(document, plan)
     if not plan.items:
@@ -240,7 +240,8 @@ def _year_of_deadlines(plan: ParsedPlan) -> int | None:
     return year
 
 
-def _interpret_table(table: Table, position: int, columns: dict[str, int], plan: ParsedPlan) -> None:
+def _interpret_table(table: Table, position: int, columns: dict[str, int], plan: ParsedPlan,
+                     merges_known: bool) -> None:
     header = table.rows[position]
     body = table.rows[position + 1:]
     plan.row_outcomes[header.line] = "header"
@@ -257,7 +258,7 @@ def _interpret_table(table: Table, position: int, columns: dict[str, int], plan:
             continue
         _interpret_row(_unshift(row, state), state)
     _close_objective(state)
-    _finish_items(state)
+    _finish_items(state, fill_down=not merges_known)
 
 
 def _interpret_prose(document: Document, plan: ParsedPlan) -> None:
@@ -278,7 +279,7 @@ def _interpret_prose(document: Document, plan: ParsedPlan) -> None:
         plan.items.append(item)
 
 
-def _finish_items(state: _State) -> None:
+def _finish_items(state: _State, fill_down: bool) -> None:
     """Join the collected text, split names and fill empty names down within a task."""
     previous: ParsedItem | None = None
     for item in state.plan.items:
@@ -296,7 +297,7 @@ def _finish_items(state: _State) -> None:
             == (item.section, item.objective, item.task))
         for meaning, field_name in (("owner", "owners"), ("coordinator", "coordinators")):
             names = split_names(joined.get(meaning, ""))
-            if not names and same_group:
+            if not names and same_group and fill_down:
                 names = list(getattr(previous, field_name))
                 if names:
                     state.plan.warnings.append(ImportWarning(

@@ -60,6 +60,9 @@ class Document:
     source: str
     paragraphs: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+    # Word, Excel and ruled PDF tables say which cells are merged; a text export cannot, so
+    # only there does an empty cell under a filled one mean "the same as above".
+    merges_known: bool = False
 
 
 def clean_text(text: str) -> str:
@@ -211,7 +214,7 @@ def read_docx(path: Path) -> Document:
         word = docx.Document(str(path))
     except PackageNotFoundError as exc:
         raise PlanError("corrupt_docx", path=path.name, reason=str(exc)) from exc
-    doc = Document(source=path.name)
+    doc = Document(source=path.name, merges_known=True)
     body = word.element.body
     for element in body.iterchildren():
         if element.tag == qn("w:p"):
@@ -265,7 +268,7 @@ def read_xlsx(path: Path) -> Document:
     import openpyxl
 
     book = openpyxl.load_workbook(str(path), read_only=False, data_only=True)
-    doc = Document(source=path.name)
+    doc = Document(source=path.name, merges_known=True)
     for sheet in book.worksheets:
         merges = {}
         for merged_range in sheet.merged_cells.ranges:
@@ -328,7 +331,7 @@ def read_pdf(path: Path) -> Document:
             if len(pdf.pages) > MAX_PDF_PAGES:
                 raise PlanError("pdf_too_long", path=path.name, pages=len(pdf.pages),
                                 limit=MAX_PDF_PAGES)
-            doc = Document(source=path.name)
+            doc = Document(source=path.name, merges_known=True)
             has_text = False
             for page in pdf.pages:
                 has_text = _read_pdf_page(page, doc) or has_text
@@ -411,7 +414,25 @@ def _continue_pdf_table(table: Table, rows: list[Row]) -> None:
             # Cells merged down from the cut row hold its half; they hold the whole text now.
             row.cells = [last.cells[c] if c in row.merged and text == cut.cells[c] else text
                          for c, text in enumerate(row.cells)]
+    # A cell merged down across the page break is drawn again, empty, at the top of the page.
+    carried = list(table.rows[-1].cells) if table.rows else []
+    for index, row in enumerate(rows):
+        leading = len(row.cells) - len(_lstrip(row.cells)) if index == 0 else 0
+        fill = {c for c in row.merged if not row.cells[c]} | set(range(leading))
+        fill = {c for c in fill if c < len(carried)}
+        if not fill:
+            break
+        row.cells = [carried[c] if c in fill else text for c, text in enumerate(row.cells)]
+        row.merged = frozenset(row.merged | fill)
+        carried = list(row.cells)
     table.rows.extend(rows)
+
+
+def _lstrip(cells: list[str]) -> list[str]:
+    for index, cell in enumerate(cells):
+        if cell:
+            return cells[index:]
+    return []
 
 
 def _joined(before: str, after: str) -> str:
@@ -447,9 +468,22 @@ def _pdf_paragraphs(lines: list[dict]) -> list[str]:
     return paragraphs
 
 
+_FROM_PAGE_ABOVE = ("", float("inf"))
+
+
+def _spanned_from_left(boxes: list, column: int, lefts: dict[int, float]) -> bool:
+    left = lefts.get(column)
+    return left is not None and any(box is not None and box[2] > left + 1 for box in boxes[:column])
+
+
 def _pdf_rows(table, first_line: int) -> list[Row]:
     rows: list[Row] = []
     texts = table.extract()
+    lefts: dict[int, float] = {}  # column -> its left edge
+    for row in table.rows:
+        for column, box in enumerate(row.cells):
+            if box is not None:
+                lefts.setdefault(column, box[0])
     above: list[tuple[str, float] | None] = []  # per column: the text and bottom of the cell above
     for number, row in enumerate(table.rows):
         cells: list[str] = []
@@ -462,6 +496,11 @@ def _pdf_rows(table, first_line: int) -> list[Row]:
                     cells.append(origin[0])  # a cell merged down from the row above
                     merged.add(column)
                     current.append(origin)
+                elif not _spanned_from_left(row.cells, column, lefts):
+                    # Merged down from the page before; _continue_pdf_table fills it in.
+                    cells.append("")
+                    merged.add(column)
+                    current.append(_FROM_PAGE_ABOVE)
                 else:
                     cells.append("")  # spanned by the cell on its left
                     current.append(None)
