@@ -528,6 +528,8 @@ def parse_deadline_checked(text: str, year: int | None) -> tuple[list[Milestone]
         ms, ok = _parse_compound(orig, year, compound)
         milestones.extend(ms)
         understood = understood and ok
+    if len(milestones) == 1:
+        return milestones, understood
     if any(m.kind != "none" for m in milestones):
         milestones = [m for m in milestones if m.kind != "none"]
     seen, kept = set(), []
@@ -538,7 +540,7 @@ def parse_deadline_checked(text: str, year: int | None) -> tuple[list[Milestone]
     return kept, understood
 
 
-_JOINS = re.compile(r"\s*(?:[.,]\s+|\bva\b)\s*")
+_JOINS = re.compile(r"[.,](?=\s)|\bva\b")
 _FOLLOWING = re.compile(r"\bva\s*(?:cac|nhung)\s*nam\s*(?:tiep\s*theo|ke\s*tiep|sau)\b")
 _START_ONLY = re.compile(r"\b(?:ke\s*tu|bat\s*dau\s*tu|tu)\s*(?=(?:ngay|thang|qu[yi]|nam)?\s*[0-9ivx])")
 _UNTIL = re.compile(r"\b(?:den|toi)\b|[\-–—]")
@@ -551,7 +553,8 @@ _YEARLY = _PERIOD_RULES["nam"]
 def _parse_compound(orig: str, year: int | None, compound: bool) -> tuple[list[Milestone], bool]:
     """One part of a cell; split further at "và", commas and full stops between timings."""
     key = _fold(orig)
-    pieces = _pieces(orig, key) if _JOINS.search(key, 1) else ()
+    joined = "," in key or ". " in key or " va " in key
+    pieces = _pieces(orig, key) if joined else ()
     if len(pieces) > 1:
         read = [_parse_piece(piece, _fold(piece), year, True) for piece in pieces]
         timed = [ms for ms, _ in read if any(m.kind != "none" for m in ms)]
@@ -568,6 +571,8 @@ def _parse_compound(orig: str, year: int | None, compound: bool) -> tuple[list[M
 def _pieces(orig: str, key: str) -> list[str]:
     spans = [(m.start(), m.end()) for m in _DEADLINE_RE.finditer(key)]
     spans += [(m.start(), m.end()) for m in _MID_TRIGGER.finditer(key)]
+    if len(spans) < 2:
+        return []  # one timing at most: nothing to split between
     cuts, start = [], 0
     for join in _JOINS.finditer(key):
         if join.start() == 0 or any(a < join.end() and join.start() < b for a, b in spans):
@@ -581,12 +586,13 @@ def _pieces(orig: str, key: str) -> list[str]:
 
 
 def _parse_piece(orig: str, key: str, year: int | None, compound: bool) -> tuple[list[Milestone], bool]:
-    if _PLANNED_YEARLY.search(key):
+    if "hoach" in key and _PLANNED_YEARLY.search(key):
         return [Milestone(None, "recurring", None, _YEARLY)], True
     milestone, ok = _parse_part(orig, key, year, compound)
     if milestone.due is None:
         return [milestone], ok
-    start = _START_ONLY.search(key)
+    # Substring tests first: most cells hold none of these words, and `in` costs little.
+    start = _START_ONLY.search(key) if "tu " in key else None
     if start is not None:
         rest = key[start.end():]
         if _UNTIL_EVENT.search(rest):
@@ -594,7 +600,7 @@ def _parse_piece(orig: str, key: str, year: int | None, compound: bool) -> tuple
         if not _UNTIL.search(rest):
             # "Triển khai từ năm 2026": a start with no end is ongoing work.
             return [Milestone(milestone.label, "ongoing", None)], ok
-    before = _BEFORE_YEAR.search(key)
+    before = _BEFORE_YEAR.search(key) if "truoc" in key else None
     if before is not None and milestone.kind == "year" and milestone.due.year == int(before.group(1)):
         # "trước năm 2027" means by the end of 2026.
         milestone = Milestone(milestone.label, "year", date(milestone.due.year - 1, 12, 31))
