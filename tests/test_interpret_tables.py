@@ -42,3 +42,19 @@ def test_a_row_that_only_adds_text_is_still_the_row_above_continued():
         "\tvề thu gom chất thải\t\t",
     )
     assert [i.title for i in parsed.items] == ["Hoàn thiện quy định về thu gom chất thải"]
+
+
+def test_a_section_line_without_tabs_and_an_elision_line_do_not_cut_a_text_table():
+    parsed = plan(
+        "STT\tNội dung\tChủ trì\tThời gian thực hiện",
+        "I. CẢI CÁCH THỂ CHẾ",
+        "1\tHoàn thiện quy định\tBộ Xây dựng\tNăm 2026",
+        "…....",
+        "II. CẢI CÁCH THỦ TỤC HÀNH CHÍNH",
+        "1\tRà soát thủ tục\tBộ phận 1 cửa\tQuý II/2026",
+    )
+    assert [(i.section, i.title, i.owners) for i in parsed.items] == [
+        ("I", "Hoàn thiện quy định", ["Bộ Xây dựng"]),
+        ("II", "Rà soát thủ tục", ["Bộ phận 1 cửa"]),
+    ]
+    assert parsed.sections == {"I": "CẢI CÁCH THỂ CHẾ", "II": "CẢI CÁCH THỦ TỤC HÀNH CHÍNH"}

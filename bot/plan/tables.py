@@ -39,6 +39,8 @@ _TAG = re.compile(r"<[^>]{1,200}>")
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\u200b]+")
 # C0 and C1 controls except tab and line ends: a NUL is refused by PostgreSQL, the rest is noise.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_ELISION = re.compile(r"^[.…\s]{3,}$")
+_SECTION_LINE = re.compile(r"^(?:[IVXL]{1,5}|[A-HJ-UWYZ])\.?\s+\S.{2,}$")
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 
 
@@ -187,6 +189,12 @@ def read_text(data: bytes, source: str) -> Document:
         if not line:
             # Exports put page breaks inside the table as blank lines.
             gap += 1
+            continue
+        if rows and _ELISION.match(line):
+            continue  # "……" where a row was left out: the table goes on
+        if rows and _SECTION_LINE.match(line) and line.upper() == line:
+            # A section row spans the table, so its export has no tab to hold it in.
+            rows.append(Row(line.split(None, 1), number))
             continue
         if rows:
             _add_table(doc, Table(rows))
