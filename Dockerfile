@@ -17,6 +17,7 @@ RUN pip wheel --no-deps --wheel-dir dist . \
 
 # ---- runtime ----
 FROM python:3.11-slim
+RUN apt-get update && apt-get install -y --no-install-recommends libreoffice-writer-nogui && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 nhacviec \
  && useradd --system --uid 10001 --gid nhacviec --home-dir /app --no-create-home \
       --shell /usr/sbin/nologin nhacviec

@@ -1,7 +1,8 @@
 """Speed and correctness of parse_deadline against dateparser.parse on deadline cells.
 
 Run: python bench/bench_deadlines.py
-Exits non-zero if ours is less than MIN_RATIO times faster on any row, or wrong on any phrase.
+Exits non-zero if ours is less than MIN_RATIO times faster on the common, wider or whole set,
+or wrong on any phrase.
 """
 
 from __future__ import annotations
@@ -106,14 +107,28 @@ WIDER: list[tuple[str, date]] = [
     ("Năm 2023 và các năm tiếp theo", date(2023, 12, 31)),
 ]
 
-PHRASES: list[tuple[str, date]] = COMMON + WIDER
+# The dev set's forms (tests/fixtures/dev/README.md), compounds among them: the first
+# milestone's due. dateparser gives up on most of these at once, so its time is short here.
+DEV_SET: list[tuple[str, date]] = [
+    ("Tháng 11 - 12/2025.", date(2025, 12, 31)),
+    ("hoàn thành trước năm 2027", date(2026, 12, 31)),
+    ("Hoàn thành trong năm 2025.", date(2025, 12, 31)),
+    ("Từ ngày 01/01/2026 đến ngày 31/3/2026.", date(2026, 3, 31)),
+    ("Trước ngày 15/11/2025.", date(2025, 11, 15)),
+    ("trước ngày 01 tháng 01 năm 2026.", date(2026, 1, 1)),
+    ("Ban hành trong quý I năm 2026. Thực hiện rà soát, điều chỉnh (nếu có)", date(2026, 3, 31)),
+    ("Hoàn thành trong giai đoạn 2026 - 2027 và vận hành thường xuyên, liên tục", date(2027, 12, 31)),
+    ("năm 2026 - 2027.", date(2027, 12, 31)),
+]
+
+PHRASES: list[tuple[str, date]] = COMMON + WIDER + DEV_SET
 
 
 def ours(text: str) -> date | None:
     from bot.plan.deadlines import parse_deadline
 
-    milestones = parse_deadline(text, PLAN_YEAR)
-    return milestones[0].due if len(milestones) == 1 else None
+    # The first milestone is the deadline first reminded of; a compound adds later ones.
+    return parse_deadline(text, PLAN_YEAR)[0].due
 
 
 def theirs(text: str) -> date | None:
@@ -142,7 +157,8 @@ def main() -> int:
 
     rows = []
     ok = True
-    for name, phrases in (("common", COMMON), ("wider", WIDER), ("all", PHRASES)):
+    for name, phrases in (("common", COMMON), ("wider", WIDER), ("dev set", DEV_SET),
+                          ("all", PHRASES)):
         texts = [t for t, _ in phrases]
         for t in texts:  # dateparser loads its language data on first use
             dateparser_parse(t)
@@ -151,7 +167,9 @@ def main() -> int:
         right_ours = sum(ours(t) == due for t, due in phrases)
         right_theirs = sum(theirs(t) == due for t, due in phrases)
         ratio = us_theirs / us_ours
-        ok = ok and ratio >= MIN_RATIO and right_ours == len(phrases)
+        # The speed target holds for each row but the dev set's, which is shown for what it is.
+        fast = ratio >= MIN_RATIO or phrases is DEV_SET
+        ok = ok and fast and right_ours == len(phrases)
         rows.append((name, len(phrases), us_ours, us_theirs, ratio, right_ours, right_theirs))
 
     print("| phrases | n | µs/phrase ours | µs/phrase dateparser | ratio | correct ours | correct dateparser |")

@@ -16,11 +16,27 @@ PLAN_ERRORS = {
     "file_too_big": "Tệp {path} quá lớn ({size_mb:.1f} MB); giới hạn là {limit_mb} MB.",
     "unsupported_format": (
         "Không đọc được định dạng {suffix} của tệp {path}. "
-        "Hãy dùng tệp Word (.docx), Excel (.xlsx) hoặc văn bản (.txt)."
+        "Hãy dùng tệp Word (.docx, .doc), Excel (.xlsx), PDF hoặc văn bản (.txt)."
     ),
     "not_text": "Tệp {path} không phải là văn bản.",
     "corrupt_docx": "Tệp Word {path} bị hỏng hoặc không phải tệp .docx thật.",
     "corrupt_xlsx": "Tệp Excel {path} bị hỏng hoặc không phải tệp .xlsx thật.",
+    "pdf_scanned": (
+        "Tệp PDF này là ảnh chụp, chưa có chữ để đọc; hãy gửi tệp Word hoặc PDF gốc."
+    ),
+    "pdf_too_long": "Tệp PDF {path} có {pages} trang, quá dài so với một kế hoạch (tối đa {limit}).",
+    "corrupt_pdf": "Tệp PDF {path} bị hỏng hoặc không mở được; hãy gửi tệp Word hoặc PDF gốc.",
+    "doc_needs_soffice": (
+        "Máy chủ chưa cài LibreOffice nên chưa đọc được tệp Word cũ {path} (.doc). Hãy mở tệp bằng "
+        "Word, chọn Tệp > Lưu thành > \"Tài liệu Word (*.docx)\" rồi gửi tệp .docx."
+    ),
+    "corrupt_doc": (
+        "Không chuyển được tệp Word cũ {path} (.doc); hãy mở bằng Word, lưu thành .docx rồi gửi lại."
+    ),
+    "zip_too_big": (
+        "Tệp {path} khi giải nén quá lớn so với một kế hoạch, có thể là tệp hỏng hoặc độc hại; "
+        "hãy mở bằng Word hoặc Excel, lưu lại rồi gửi lại."
+    ),
     "no_table": (
         "Không tìm thấy bảng nhiệm vụ trong {path}: cần một bảng có các cột "
         "Nội dung/Nhiệm vụ, Chủ trì và Thời gian thực hiện."
@@ -40,9 +56,24 @@ PLAN_ERRORS = {
 }
 
 WARNINGS = {
-    "unparsed_deadline": "không hiểu thời hạn \"{text}\"",
-    "bad_deadline": "thời hạn sai \"{text}\": {reason}",
-    "unknown_owner": "\"{name}\" không khớp vai trò nào; chuyển cho {routed_to}",
+    "unparsed_deadline": (
+        "không hiểu thời hạn \"{text}\" ở ô Thời gian thực hiện. Cách sửa: viết lại ô đó theo "
+        "một trong các cách \"Trước 30/6/2023\", \"Tháng 3/2023\", \"Quý II/2023\", "
+        "\"Năm 2023\", \"Thường xuyên\", \"Hằng tháng\", \"Sau khi có …\" rồi nhập lại"
+    ),
+    "year_guessed": (
+        "không thấy năm của kế hoạch (dòng \"…, ngày … tháng … năm …\"); lấy năm {year} theo "
+        "các thời hạn, nếu sai hãy nhập lại với --year"
+    ),
+    "bad_deadline": (
+        "thời hạn sai \"{text}\": {reason}. Cách sửa: sửa ngày ở ô Thời gian thực hiện "
+        "(ví dụ \"Trước 30/6/2023\") rồi nhập lại"
+    ),
+    "unknown_owner": (
+        "\"{name}\" không khớp vai trò nào; tạm chuyển cho {routed_to}. Cách sửa: trong "
+        "config.toml, thêm \"{name}\" vào aliases của vai trò \"{role}\" (hoặc của vai trò "
+        "đúng) rồi nhập lại"
+    ),
     "no_owner": "không có đơn vị chủ trì; chuyển cho {routed_to}",
     "filled_down": "ô {column} trống, lấy theo dòng trên: {value}",
     "shifted_row": "dòng bị lệch một cột sang phải, đã sửa",
@@ -95,7 +126,8 @@ def milestone_text(label: str | None, kind: str, due: date | None) -> str:
 IMPORT_HEADER = "Kế hoạch: {title}\nĐơn vị: {unit}\nNăm: {year} · Ban hành: {issued} · Người ký: {signer}"
 IMPORT_COUNTS = "{items} mục theo dõi, {milestones} mốc thời hạn, {sections} phần, {warnings} cảnh báo."
 IMPORT_KINDS = "Theo loại thời hạn: {kinds}."
-IMPORT_WARNINGS_TITLE = "Cảnh báo:"
+IMPORT_WARNINGS_TITLE = "Cảnh báo (kèm cách sửa):"
+TABLE_CODE, TABLE_TASK, TABLE_OWNER, TABLE_DEADLINE = "Mã", "Nhiệm vụ", "Chủ trì", "Thời hạn"
 IMPORT_DRY_RUN = "Chạy thử: chưa lưu gì vào cơ sở dữ liệu."
 IMPORT_SAVED = (
     "Đã lưu kế hoạch (số {plan_id}): thêm {added}, cập nhật {updated}, giữ nguyên {unchanged}, "

@@ -57,6 +57,12 @@ def no_deadline_column(tmp_path):
 
 
 def unsupported(tmp_path):
+    path = tmp_path / "ke-hoach.odt"
+    path.write_bytes(b"PK\x03\x04 ...")
+    return path
+
+
+def broken_pdf(tmp_path):
     path = tmp_path / "ke-hoach.pdf"
     path.write_bytes(b"%PDF-1.4 ...")
     return path
@@ -68,7 +74,8 @@ CASES = {
     "empty_table": (empty_table, "không có nhiệm vụ nào"),
     "huge_file": (huge_file, "quá lớn"),
     "no_deadline_column": (no_deadline_column, "không có cột thời hạn"),
-    "unsupported": (unsupported, "Không đọc được định dạng .pdf"),
+    "unsupported": (unsupported, "Không đọc được định dạng .odt"),
+    "broken_pdf": (broken_pdf, "Tệp PDF ke-hoach.pdf bị hỏng"),
 }
 
 

@@ -114,10 +114,13 @@ FORMS = [
     case("trước ngày 20 hằng tháng", one("recurring", rule="FREQ=MONTHLY;BYMONTHDAY=20")),
     case("Tháng 12 hằng năm", one("recurring", rule="FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=-1")),
     case("hằng tuần", one("recurring", rule="FREQ=WEEKLY;BYDAY=FR")),
-    case("Năm 2023 và các năm tiếp theo", one("year", D(2023, 12, 31), rule=YEARLY)),
+    # "… và các năm tiếp theo": the first period, then a yearly milestone.
+    case("Năm 2023 và các năm tiếp theo",
+         [Milestone(None, "year", D(2023, 12, 31)), Milestone(None, "recurring", None, YEARLY)]),
     case(
         "Tháng 6/2023 và các năm tiếp theo",
-        one("month", D(2023, 6, 30), rule="FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=-1"),
+        [Milestone(None, "month", D(2023, 6, 30)),
+         Milestone(None, "recurring", None, "FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=-1")],
     ),
     # events
     case("Sau khi tỉnh công bố kết quả chỉ số CCHC", one("event")),
@@ -227,7 +230,8 @@ MORE = [
     ),
     case(
         "Quý II/2023 và các năm tiếp theo",
-        one("quarter", D(2023, 6, 30), rule="FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=-1"),
+        [Milestone(None, "quarter", D(2023, 6, 30)),
+         Milestone(None, "recurring", None, "FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=-1")],
     ),
     # recurring words need no plan year
     case("Hằng năm", one("recurring", rule=YEARLY), year=None, id="recurring without plan year"),
@@ -268,8 +272,8 @@ def test_compound_cell_two_dates() -> None:
     [
         pytest.param(
             "Ban hành kế hoạch; triển khai trong năm 2023",
-            [Milestone("Ban hành kế hoạch", "none", None), Milestone("triển khai", "year", date(2023, 12, 31))],
-            id="part without deadline keeps its label",
+            [Milestone("triển khai", "year", date(2023, 12, 31))],
+            id="a part without timing adds no milestone",
         ),
         pytest.param(
             "Ban hành Kế hoạch Quý I/2023\nBáo cáo Quý IV/2023",
@@ -335,6 +339,9 @@ def test_impossible_deadlines_raise(text: str, year: int | None, message: str) -
         pytest.param("Ban hành kế hoạch; triển khai trong năm 2023", False, id="one part without deadline"),
         pytest.param("Xin ý kiến quý vị đại biểu", False, id="quy vi is not quarter VI"),
         pytest.param("Rà soát quy định, quy trình", False, id="quy dinh is not a quarter"),
+        pytest.param("khi nào rảnh thì làm", False, id="khi alone is no event"),
+        pytest.param("Khi được giao", True, id="khi duoc is an event"),
+        pytest.param("Triển khai ngay khi nhận văn bản", True, id="ngay khi is an event"),
     ],
 )
 def test_parse_deadline_checked_tells_not_understood(text: str, understood: bool) -> None:
@@ -514,7 +521,7 @@ def test_reply_impossible_date_raises() -> None:
 
 @pytest.mark.parametrize(("text", "due"), PHRASES, ids=text_id)
 def test_bench_phrase_is_right(text: str, due: date) -> None:
-    assert [m.due for m in parse_deadline(text, PLAN_YEAR)] == [due]
+    assert parse_deadline(text, PLAN_YEAR)[0].due == due
 
 
 # ---------------------------------------------------------------------------
@@ -617,3 +624,28 @@ def test_reply_date_is_a_date_or_none(text: str) -> None:
     except DeadlineError:
         return
     assert found is None or type(found) is date
+
+
+# ---------------------------------------------------------------------------
+# The dev set's conventions (tests/fixtures/dev/README.md)
+
+ONGOING = Milestone(None, "ongoing", None)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Thường xuyên, hằng năm", [Milestone(None, "recurring", None, YEARLY)]),
+    ("Thường xuyên, liên tục; báo cáo định kỳ hằng năm",
+     [ONGOING, Milestone("báo cáo định kỳ", "recurring", None, YEARLY)]),
+    ("Triển khai từ năm 2026 và thực hiện thường xuyên, liên tục", [ONGOING]),
+    ("Thí điểm từ năm 2027", [Milestone("Thí điểm", "ongoing", None)]),
+    ("Từ tháng 11/2025 đến khi kết thúc Tổng kiểm kê.", [Milestone(None, "event", None)]),
+    ("Theo kế hoạch thực hiện hằng năm", [Milestone(None, "recurring", None, YEARLY)]),
+    ("Mạng lưới hoàn thành trước năm 2027 và vận hành thường xuyên, liên tục.",
+     [Milestone("Mạng lưới hoàn thành", "year", D(2026, 12, 31)), ONGOING]),
+    ("Trình Thủ tướng Chính phủ trong năm 2026 và triển khai các hoạt động thường xuyên liên tục",
+     [Milestone("Trình Thủ tướng Chính phủ", "year", D(2026, 12, 31)), ONGOING]),
+    ("Tháng 11 - 12/2025.", [Milestone(None, "month", D(2025, 12, 31))]),
+], ids=lambda value: ascii_id(value) if isinstance(value, str) else "")
+def test_compound_deadlines_give_one_milestone_per_timed_part(text, expected):
+    assert [(m.kind, m.due, m.recurrence) for m in parse_deadline(text, None)] == [
+        (m.kind, m.due, m.recurrence) for m in expected]

@@ -63,7 +63,8 @@ def test_it_stores_every_item_with_its_milestones_and_roles(db):
 def test_an_unknown_owner_is_routed_to_the_coordinator_and_reported(db):
     engine, sessions, config = db
     code, report = run_import(config, SAMPLE_TXT)
-    assert "\"Phòng Nội vụ\" không khớp vai trò nào; chuyển cho Công chức VP-TK" in report
+    assert "\"Phòng Nội vụ\" không khớp vai trò nào; tạm chuyển cho Công chức VP-TK" in report
+    assert "thêm \"Phòng Nội vụ\" vào aliases của vai trò" in report
     with sessions() as session:
         item = session.scalar(select(Item).where(Item.code == "3.62"))
         owners = [(a.role.name, a.written_as, a.matched) for a in item.assignments if a.part == "owner"]

@@ -216,15 +216,18 @@ _WITH_SUFFIX = frozenset({"half", "qtr", "mon", "dmy", "dmw", "dm", "year"})
 
 _PERIOD_KINDS = frozenset({"half", "qtr", "mon", "dmy", "iso", "dmw", "dm", "year", "inyear"})
 
+# "khi" alone is no event ("khi nào rảnh thì làm"): only these phrases wait for something.
+_WHEN = (r"(?:ngay\s*sau\s*khi|sau\s*khi|ngay\s*khi|(?:cho\s*)?den\s*khi"
+         r"|khi\s*(?:co|duoc|nhan|ket\s*thuc|hoan\s*thanh|xay\s*ra|phat\s*sinh))")
 _START_EVENT = re.compile(
-    r"(?:ngay\s*sau\s*khi|sau\s*khi|ngay\s*khi|khi|theo\s*tien\s*do|can\s*cu|tuy\s*theo|tuy\s*thuoc"
+    rf"(?:{_WHEN}|theo\s*tien\s*do|can\s*cu|tuy\s*theo|tuy\s*thuoc"
     r"|phu\s*thuoc|theo\s*(?:yeu\s*cau|chi\s*dao|huong\s*dan|thong\s*bao|de\s*nghi))\b"
 )
 _START_NONE = re.compile(
     r"(?:theo\s*ke\s*hoach|theo\s*quy\s*dinh|theo\s*lich|chua\s*xac\s*dinh|khong\s*xac\s*dinh|khong\s*co)\b"
 )
 _MID_TRIGGER = re.compile(
-    r"\b(?:(?P<event>ngay\s*sau\s*khi|sau\s*khi|khi\s*co|khi\s*duoc|ngay\s*khi|theo\s*tien\s*do)"
+    rf"\b(?:(?P<event>{_WHEN}|theo\s*tien\s*do)"
     r"|(?P<none>theo\s*ke\s*hoach))\b"
 )
 _LEADING_JUNK = re.compile(r"[\s\-–—+*•·.,:;)(\[\]\0]*")
@@ -508,6 +511,8 @@ def parse_deadline_checked(text: str, year: int | None) -> tuple[list[Milestone]
 
     An empty cell or "Theo kế hoạch riêng" is understood (kind "none"); text that is
     not recognised also gives kind "none" but understood=False, so the caller can warn.
+    A cell gives one milestone per part that carries timing ("Hoàn thành năm 2026 và vận
+    hành thường xuyên" is two); parts without timing add none, and equal milestones count once.
     """
     _check_plan_year(year)
     parts = []
@@ -520,10 +525,89 @@ def parse_deadline_checked(text: str, year: int | None) -> tuple[list[Milestone]
     compound = len(parts) > 1
     milestones, understood = [], True
     for orig in parts:
-        ms, ok = _parse_part(orig, _fold(orig), year, compound)
-        milestones.append(ms)
+        ms, ok = _parse_compound(orig, year, compound)
+        milestones.extend(ms)
         understood = understood and ok
-    return milestones, understood
+    if len(milestones) == 1:
+        return milestones, understood
+    if any(m.kind != "none" for m in milestones):
+        milestones = [m for m in milestones if m.kind != "none"]
+    seen, kept = set(), []
+    for m in milestones:
+        if (m.kind, m.due, m.recurrence) not in seen:
+            seen.add((m.kind, m.due, m.recurrence))
+            kept.append(m)
+    return kept, understood
+
+
+_JOINS = re.compile(r"[.,](?=\s)|\bva\b")
+_FOLLOWING = re.compile(r"\bva\s*(?:cac|nhung)\s*nam\s*(?:tiep\s*theo|ke\s*tiep|sau)\b")
+_START_ONLY = re.compile(r"\b(?:ke\s*tu|bat\s*dau\s*tu|tu)\s*(?=(?:ngay|thang|qu[yi]|nam)?\s*[0-9ivx])")
+_UNTIL = re.compile(r"\b(?:den|toi)\b|[\-–—]")
+_UNTIL_EVENT = re.compile(r"\b(?:cho\s*)?den\s*khi\b")
+_BEFORE_YEAR = re.compile(rf"\btruoc\s*nam\s*({_Y4})(?![0-9])")
+_PLANNED_YEARLY = re.compile(r"^\W*theo\s*ke\s*hoach\b.*\b(?:hang|moi)\s*nam\b")
+_YEARLY = _PERIOD_RULES["nam"]
+
+
+def _parse_compound(orig: str, year: int | None, compound: bool) -> tuple[list[Milestone], bool]:
+    """One part of a cell; split further at "và", commas and full stops between timings."""
+    key = _fold(orig)
+    joined = "," in key or ". " in key or " va " in key
+    pieces = _pieces(orig, key) if joined else ()
+    if len(pieces) > 1:
+        read = [_parse_piece(piece, _fold(piece), year, True) for piece in pieces]
+        timed = [ms for ms, _ in read if any(m.kind != "none" for m in ms)]
+        if len(timed) > 1:
+            milestones = [m for ms in timed for m in ms if m.kind != "none"]
+            periodic = any(m.kind == "recurring" and m.recurrence for m in milestones)
+            if periodic:
+                # "Thường xuyên, hằng năm" is one yearly milestone.
+                milestones = [m for m in milestones if m.kind != "ongoing"]
+            return milestones, True
+    return _parse_piece(orig, key, year, compound)
+
+
+def _pieces(orig: str, key: str) -> list[str]:
+    spans = [(m.start(), m.end()) for m in _DEADLINE_RE.finditer(key)]
+    spans += [(m.start(), m.end()) for m in _MID_TRIGGER.finditer(key)]
+    if len(spans) < 2:
+        return []  # one timing at most: nothing to split between
+    cuts, start = [], 0
+    for join in _JOINS.finditer(key):
+        if join.start() == 0 or any(a < join.end() and join.start() < b for a, b in spans):
+            continue
+        if _FOLLOWING.match(key, join.start()) or _FOLLOWING.match(key, join.start() + 1):
+            continue
+        cuts.append(orig[start:join.start()])
+        start = join.end()
+    cuts.append(orig[start:])
+    return [c for c in cuts if _ALNUM.search(c)]
+
+
+def _parse_piece(orig: str, key: str, year: int | None, compound: bool) -> tuple[list[Milestone], bool]:
+    if "hoach" in key and _PLANNED_YEARLY.search(key):
+        return [Milestone(None, "recurring", None, _YEARLY)], True
+    milestone, ok = _parse_part(orig, key, year, compound)
+    if milestone.due is None:
+        return [milestone], ok
+    # Substring tests first: most cells hold none of these words, and `in` costs little.
+    start = _START_ONLY.search(key) if "tu " in key else None
+    if start is not None:
+        rest = key[start.end():]
+        if _UNTIL_EVENT.search(rest):
+            return [Milestone(milestone.label, "event", None)], ok
+        if not _UNTIL.search(rest):
+            # "Triển khai từ năm 2026": a start with no end is ongoing work.
+            return [Milestone(milestone.label, "ongoing", None)], ok
+    before = _BEFORE_YEAR.search(key) if "truoc" in key else None
+    if before is not None and milestone.kind == "year" and milestone.due.year == int(before.group(1)):
+        # "trước năm 2027" means by the end of 2026.
+        milestone = Milestone(milestone.label, "year", date(milestone.due.year - 1, 12, 31))
+    if milestone.recurrence and _FOLLOWING.search(key):
+        return [Milestone(milestone.label, milestone.kind, milestone.due),
+                Milestone(milestone.label, "recurring", None, milestone.recurrence)], ok
+    return [milestone], ok
 
 
 def parse_deadline(text: str, year: int | None) -> list[Milestone]:
@@ -539,12 +623,14 @@ _TITLE_START = re.compile(r"[\s*_#]*(?:ke\s*hoach|chuong\s*trinh)\b")
 _DATE_LINE = re.compile(rf"ngay\s*[0-9]{{1,2}}\s*thang\s*[0-9]{{1,2}}\s*nam\s*({_Y4})(?![0-9])")
 _TITLE_YEAR = re.compile(rf"\bnam\s*({_Y4})(?![0-9])")
 _CITED_DATE = re.compile(r"thang\s*[0-9]{1,2}\s*$")
+_TARGET = re.compile(r"\b(?:den|toi|tam\s*nhin|truoc|sau)\s*$")
 
 
 def _title_year(key: str) -> int | None:
     for m in _TITLE_YEAR.finditer(key):
-        # "ngày 19 tháng 01 năm 2023" inside a title cites another document.
-        if not _CITED_DATE.search(key, 0, m.start()):
+        # "ngày 19 tháng 01 năm 2023" inside a title cites another document, and
+        # "… đến năm 2030" or "tầm nhìn năm 2045" is a target, not the plan's year.
+        if not _CITED_DATE.search(key, 0, m.start()) and not _TARGET.search(key, 0, m.start()):
             return int(m.group(1))
     return None
 
@@ -553,15 +639,20 @@ def find_plan_year(text: str) -> int | None:
     """The plan's year: from its title ("KẾ HOẠCH … năm 2023"), else from its date line."""
     lines = [_SPACES.sub(" ", ln).strip() for ln in _LINE_SPLIT.split(_nfc(text or ""))]
     keys = [_fold(ln) for ln in lines if ln]
+    title: set[int] = set()
     for i, key in enumerate(keys):
         if _TITLE_START.match(key):
+            title = {i}
             year = _title_year(key)
             if year is None and len(key.split()) <= 3 and i + 1 < len(keys):
+                title.add(i + 1)
                 year = _title_year(keys[i + 1])  # the title's words are on the next line
             if year is not None:
                 return year
             break
-    for key in keys:
+    for i, key in enumerate(keys):
+        if i in title:
+            continue  # a date in the title is cited, not the plan's
         m = _DATE_LINE.search(key)
         if m:
             return int(m.group(1))

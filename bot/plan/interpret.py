@@ -30,19 +30,23 @@ _HEADER_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
                "chiu trach nhiem", "phu trach", "don vi thuc hien")),
     ("product", ("san pham", "ket qua")),
     ("objective", ("muc tieu",)),
+    # "Nội dung nhiệm vụ" and "Tên nhiệm vụ" hold the items; "Nhóm nhiệm vụ" groups them.
+    ("activity", ("hoat dong", "noi dung", "cong viec", "ten nhiem vu", "ten du an")),
     ("task", ("nhiem vu",)),
-    ("activity", ("hoat dong", "noi dung", "cong viec")),
     ("note", ("ghi chu",)),
 )
 _TT_WORDS = {"tt", "stt", "so tt", "so thu tu", "tt."}
 _NUMBERING = re.compile(r"^\(?\d{1,2}\)?\s*[-–—.:)]?\s+")
 _CODE = re.compile(r"^(\d{1,2}(?:\.\d{1,3})+)\.?(?=\s|$)\s*(.*)$", re.S)
 _ROMAN = re.compile(r"^(?=[IVXL])(L?X{0,3})(IX|IV|V?I{0,3})\.?$")
+_LETTER = re.compile(r"^[A-HJ-UWYZ]\.?$")  # A., B. … sections; I, V and X are roman
 _ROMAN_HEADING = re.compile(r"^((?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3}))[.)]\s+(\S.*)$")
 _ROW_NUMBER = re.compile(r"^\d{1,3}\.?$")
 _COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
 _TRAILING = re.compile(r"[\s,;.:]+$")
+_BULLET = re.compile(r"^[-–+•*]\s+")
 _CAPTION_YEAR = re.compile(r"\bnăm\s+((?:19|20)\d\d)\b", re.I)
+_CAPTION_DATE = re.compile(r"\bngày\s+\d{1,2}/\d{1,2}/((?:19|20)\d\d)\b", re.I)
 
 
 def fold(text: str) -> str:
@@ -181,21 +185,24 @@ def interpret(document: Document, year: int | None = None) -> ParsedPlan:
             raise PlanError("no_deadline_column", path=document.source)
         if "owner" not in columns:
             raise PlanError("no_owner_column", path=document.source)
-        _interpret_table(table, position, columns, plan)
+        _interpret_table(table, position, columns, plan, document.merges_known)
     if not found_header:
-        from bot.plan.prose import prose_table
-
-        table = prose_table(document.paragraphs)
-        if table is None:
-            raise PlanError("no_table", path=document.source)
-        position, columns = _find_header(table)  # type: ignore[misc]
-        _interpret_table(table, position, columns, plan)
+        _interpret_prose(document, plan)
     if not plan.items:
         raise PlanError("no_items", path=document.source)
+    if plan.year is None:
+        plan.year = _year_of_deadlines(plan)
     _unique_codes(plan)
     for item in plan.items:
         _parse_milestones(item, plan)
     return plan
+
+
+def document_year(document: Document) -> int | None:
+    """The year the document itself states (title, issue line or caption), before any task is read."""
+    plan = ParsedPlan(source=document.source)
+    _read_front_matter(document, plan)
+    return _plan_year(document, plan)
 
 
 def _plan_year(document: Document, plan: ParsedPlan) -> int | None:
@@ -205,19 +212,36 @@ def _plan_year(document: Document, plan: ParsedPlan) -> int | None:
             return found
     if plan.issued:
         return plan.issued.year
-    # A spreadsheet often carries only its caption ("… năm 2023") above the header.
+    # A spreadsheet often carries only its caption ("… năm 2023", "ngày 05/01/2023").
     for table in document.tables:
         located = _find_header(table)
         if located:
             for row in table.rows[:located[0]]:
                 for cell in row.cells:
-                    found = _CAPTION_YEAR.search(cell)
+                    found = _CAPTION_YEAR.search(cell) or _CAPTION_DATE.search(cell)
                     if found:
                         return int(found.group(1))
     return None
 
 
-def _interpret_table(table: Table, position: int, columns: dict[str, int], plan: ParsedPlan) -> None:
+def _year_of_deadlines(plan: ParsedPlan) -> int | None:
+    """With no year written anywhere, the year most dated deadlines fall in, said as a guess."""
+    years: Counter[int] = Counter()
+    for item in plan.items:
+        try:
+            milestones = deadlines.parse_deadline(item.deadline_text, None)
+        except deadlines.DeadlineError:
+            continue
+        years.update(m.due.year for m in milestones if m.due is not None)
+    if not years:
+        return None
+    year = years.most_common(1)[0][0]
+    plan.warnings.append(ImportWarning("year_guessed", None, None, {"year": year}))
+    return year
+
+
+def _interpret_table(table: Table, position: int, columns: dict[str, int], plan: ParsedPlan,
+                     merges_known: bool) -> None:
     header = table.rows[position]
     body = table.rows[position + 1:]
     plan.row_outcomes[header.line] = "header"
@@ -234,10 +258,28 @@ def _interpret_table(table: Table, position: int, columns: dict[str, int], plan:
             continue
         _interpret_row(_unshift(row, state), state)
     _close_objective(state)
-    _finish_items(state)
+    _finish_items(state, fill_down=not merges_known)
 
 
-def _finish_items(state: _State) -> None:
+def _interpret_prose(document: Document, plan: ParsedPlan) -> None:
+    from bot.plan.prose import prose_tasks
+
+    tasks = prose_tasks(document.paragraphs)
+    if not tasks:
+        raise PlanError("no_table", path=document.source)
+    for task in tasks:
+        section = task.section
+        if section is not None:
+            plan.sections.setdefault(section[0], section[1])
+        item = ParsedItem(
+            code=task.code or str(task.line), title=" ".join(task.title.split()), line=task.line,
+            section=section[0] if section else None, section_title=section[1] if section else None,
+            owners=split_names(task.owner), coordinators=split_names(task.coordinators),
+            deadline_text=task.deadline)
+        plan.items.append(item)
+
+
+def _finish_items(state: _State, fill_down: bool) -> None:
     """Join the collected text, split names and fill empty names down within a task."""
     previous: ParsedItem | None = None
     for item in state.plan.items:
@@ -246,7 +288,7 @@ def _finish_items(state: _State) -> None:
             continue
         joined = {name: ("; " if name == "deadline" else " ").join(pieces)
                   for name, pieces in item_parts.items()}
-        item.title = joined.get("title", "")
+        item.title = _BULLET.sub("", joined.get("title", ""))
         item.product = joined.get("product", "")
         item.budget = joined.get("budget", "")
         item.deadline_text = joined.get("deadline", "")
@@ -255,7 +297,7 @@ def _finish_items(state: _State) -> None:
             == (item.section, item.objective, item.task))
         for meaning, field_name in (("owner", "owners"), ("coordinator", "coordinators")):
             names = split_names(joined.get(meaning, ""))
-            if not names and same_group:
+            if not names and same_group and fill_down:
                 names = list(getattr(previous, field_name))
                 if names:
                     state.plan.warnings.append(ImportWarning(
@@ -306,8 +348,10 @@ def _section_of(row: Row, columns: dict[str, int]) -> tuple[str, str] | None:
         return None
     first_index, first = filled[0]
     texts = {c for _, c in filled[1:]}
-    if _ROMAN.match(first) and first_index <= columns.get("tt", 0) + 1 and len(texts) == 1:
-        return first.rstrip("."), texts.pop()
+    if first_index <= columns.get("tt", 0) + 1 and len(texts) == 1:
+        title = next(iter(texts))
+        if _ROMAN.match(first) or (_LETTER.match(first) and title.upper() == title):
+            return first.rstrip("."), title
     if len(filled) == 1:
         heading = _ROMAN_HEADING.match(first)
         if heading and heading.group(2).upper() == heading.group(2):
@@ -378,7 +422,11 @@ def _interpret_row(row: Row, state: _State) -> None:
     if match:
         state.prefixes["activity"][match.group(1).split(".")[0]] += 1
         new_item = _new_item(state, row, match.group(1), match.group(2))
-    elif activity and not state.uses_codes and (tt or state.last_item is None):
+    elif activity and not state.uses_codes and (
+            tt or state.last_item is None or cell("owner")
+            or (cell("deadline") and "deadline" in state.parts.get(id(state.last_item), {}))):
+        # A row of its own text with its own owner or deadline is a task, numbered or not;
+        # only a row that adds to the one above is a page-break continuation.
         new_item = _new_item(state, row, state.row_no or str(row.line), activity)
     elif activity:
         if state.last_item is not None:

@@ -23,6 +23,30 @@ def plan_json(plan: ParsedPlan) -> dict[str, object]:
     }
 
 
+_WIDTHS = (10, 46, 28)  # code, task, owner; the deadlines take the rest of the line
+
+
+def _fit(text: str, width: int) -> str:
+    return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
+
+
+def item_table(plan: ParsedPlan) -> list[str]:
+    """What will be saved, one row per item under its section, as the clerk checks it."""
+    code_w, title_w, owner_w = _WIDTHS
+    head = " | ".join((_fit(texts.TABLE_CODE, code_w), _fit(texts.TABLE_TASK, title_w),
+                       _fit(texts.TABLE_OWNER, owner_w), texts.TABLE_DEADLINE))
+    lines = [head, "-" * len(head)]
+    section = None
+    for item in plan.items:
+        if item.section != section:
+            section = item.section
+            lines.append(f"{item.section}. {item.section_title}")
+        due = "; ".join(texts.milestone_text(m.label, m.kind, m.due) for m in item.milestones)
+        lines.append(" | ".join((_fit(item.code, code_w), _fit(item.title, title_w),
+                                 _fit("; ".join(item.owners) or "—", owner_w), due)))
+    return lines
+
+
 def render_report(plan: ParsedPlan, result: ImportResult | None) -> str:
     lines = [texts.IMPORT_HEADER.format(
         title=plan.title or "—", unit=plan.unit or "—", year=plan.year or "—",
@@ -35,16 +59,7 @@ def render_report(plan: ParsedPlan, result: ImportResult | None) -> str:
     lines.append(texts.IMPORT_KINDS.format(kinds=", ".join(
         f"{texts.KIND_NAMES[kind]} {count}" for kind, count in kinds.most_common())))
     lines.append("")
-    section = None
-    for item in plan.items:
-        if item.section != section:
-            section = item.section
-            lines.append(f"{item.section}. {item.section_title}")
-        owners = "; ".join(item.owners) or "—"
-        lines.append(f"  {item.code}  {item.title}")
-        lines.append(f"        Chủ trì: {owners}")
-        for milestone in item.milestones:
-            lines.append("        → " + texts.milestone_text(milestone.label, milestone.kind, milestone.due))
+    lines += item_table(plan)
     if plan.warnings:
         lines += ["", texts.IMPORT_WARNINGS_TITLE]
         lines += ["  - " + texts.warning_text(w.code, w.line, w.item, w.params) for w in plan.warnings]

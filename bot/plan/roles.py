@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -23,6 +24,12 @@ def role_index(unit: UnitConfig) -> dict[str, str]:
         for name in (role.name, *role.aliases):
             index.setdefault(role_key(name), role.name)
     return index
+
+
+def closest_role(name: str, index: dict[str, str]) -> str | None:
+    """The role whose name or alias reads most like `name`: where the clerk adds it as an alias."""
+    found = difflib.get_close_matches(role_key(name), list(index), n=1, cutoff=0.6)
+    return index[found[0]] if found else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +60,8 @@ def assign_roles(plan: ParsedPlan, unit: UnitConfig) -> dict[str, list[Assignmen
             if role is None:
                 plan.warnings.append(ImportWarning(
                     "unknown_owner", item.line, item.code,
-                    {"name": name, "routed_to": unit.coordinator_role}))
+                    {"name": name, "routed_to": unit.coordinator_role,
+                     "role": closest_role(name, index) or unit.coordinator_role}))
                 add("owner", unit.coordinator_role, name, False)
             else:
                 add("owner", role, name, True)
