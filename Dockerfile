@@ -24,6 +24,11 @@ RUN groupadd --system --gid 10001 nhacviec \
 COPY --from=builder /venv /venv
 WORKDIR /app
 COPY config.toml /app/config.toml
+# Inside the container the Telegram webhook listens where the published port reaches it; on a
+# plain machine the shipped config keeps it on loopback behind a proxy. The grep fails the build
+# if the line ever changes shape.
+RUN sed -i 's/^webhook_listen = "127.0.0.1"$/webhook_listen = "0.0.0.0"/' /app/config.toml \
+ && grep -q '^webhook_listen = "0.0.0.0"$' /app/config.toml
 # Evidence files, reports and (without DATABASE_URL) the SQLite database live here.
 RUN mkdir -p /app/data && chown nhacviec:nhacviec /app/data
 ENV NHACVIEC_CONFIG=/app/config.toml PYTHONUNBUFFERED=1 PATH=/venv/bin:$PATH

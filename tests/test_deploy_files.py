@@ -241,6 +241,16 @@ def test_exposed_ports_are_the_webhook_ports(final):
     assert load_config(DEFAULT_CONFIG).telegram.webhook_port == 8443
 
 
+def test_in_the_image_the_telegram_webhook_listens_on_the_published_port(final, tmp_path):
+    edit = next(i.args for i in final if i.keyword == "RUN" and "webhook_listen" in i.args)
+    pattern, replacement = re.search(r"sed -i 's/(.+?)/(.+?)/' /app/config.toml", edit).groups()
+    shipped = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    in_image = re.sub(pattern.replace("\\.", "."), replacement, shipped, flags=re.M)
+    (tmp_path / "config.toml").write_text(in_image, encoding="utf-8")
+    assert load_config(DEFAULT_CONFIG).telegram.webhook_listen == "127.0.0.1"
+    assert load_config(tmp_path / "config.toml").telegram.webhook_listen == "0.0.0.0"
+
+
 def test_the_web_port_is_the_configured_one(final):
     assert web_port() in exposed(final)
     assert web_port() == 8080
