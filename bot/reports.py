@@ -185,6 +185,7 @@ def report_rows(session: Session, plan_ids: list[int], today: date, zone: ZoneIn
              } if len(plan_ids) > 1 else {}
     rows: list[ReportRow] = []
     current: tuple[int, int | None] | None = None
+    parent_shown: int | None = None
     for view in views:
         item = items[view.id]
         key = (item.plan_id, item.section_id)
@@ -195,8 +196,13 @@ def report_rows(session: Session, plan_ids: list[int], today: date, zone: ZoneIn
                     id=plan.id, year=plan.year, title=plan.title)))
             current = key
             section = sections.get(item.section_id) if item.section_id else None
+            parent = section.parent if section is not None else None
+            if parent is not None and parent_shown != parent.id:
+                rows.append(ReportRow("section", heading=f"{parent.code}. {parent.title}"))
+            # An upper heading shows once over its sections, and not again under its own row.
+            parent_shown = (parent or section).id if section is not None else None
             if section is not None:
-                rows.append(ReportRow("section", heading=f"{section.code}. {section.title}"))
+                rows.append(ReportRow("section", heading=f"{section.number}. {section.title}"))
         rows.append(ReportRow(
             "item", item_id=item.id, code=item.code, label=item.row_label or "",
             objective=texts.report_coded(item.objective_code, item.objective_text),

@@ -21,7 +21,8 @@ from db.models import (
 from jobs.rules import KINDS
 from jobs.schedule import calendar_of
 
-ROMAN = re.compile(r"^(?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3})$")
+# A section as written ("II") or with its upper heading ("B.II").
+ROMAN = re.compile(r"^(?:[A-HJ-UWYZ]\.)?(?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3})$")
 CODE = re.compile(r"^(?:[IVXL]+\.)?\d{1,2}(?:\.\d{1,3})*$")
 YEAR = re.compile(r"^(?:năm\s+)?(20\d\d)$", re.I)
 PLAN_NUMBER = re.compile(r"^(?:kế hoạch|kh|số)?\s*(?:số\s*)?#?(\d{1,6})$", re.I)
@@ -54,13 +55,16 @@ def summary_text(session: Session, unit_id: int, plan_ids: list[int], today: dat
         return _overview(session, unit_id, plan_ids, views, today, config, texts.SUMMARY_TITLE)
     if ROMAN.match(target.upper()):
         code = target.upper()
-        chosen = [v for v in views if v.section == code]
-        title = session.scalar(select(Section.title).where(Section.plan_id.in_(plan_ids),
-                                                          Section.code == code))
+        titles = dict(session.execute(select(Section.code, Section.title)
+                                      .where(Section.plan_id.in_(plan_ids))).all())
+        # "II" alone, in a plan with A/II and B/II, is every section numbered II.
+        wanted = [code] if code in titles else [c for c in titles if c.endswith(f".{code}")]
+        chosen = [v for v in views if v.section in wanted]
+        title = "; ".join(dict.fromkeys(titles[c] for c in wanted))
         if not chosen:
             return texts.SUMMARY_NOTHING_FOR.format(what=target)
         return _overview(session, unit_id, plan_ids, chosen, today, config,
-                         texts.SUMMARY_SECTION_TITLE.format(code=code, title=title or ""))
+                         texts.SUMMARY_SECTION_TITLE.format(code=code, title=title))
     if CODE.match(target):
         return _item_history(session, plan_ids, target, views, today, config)
     chosen, who = _by_holder(session, unit_id, views, target)

@@ -120,11 +120,19 @@ class Section(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    # "B.II" under "B" when the plan has two heading levels; the number as written is the tail.
     code: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(500))
     position: Mapped[int] = mapped_column(Integer)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("section.id", ondelete="SET NULL"))
 
     plan: Mapped[Plan] = relationship(back_populates="sections")
+    parent: Mapped[Section | None] = relationship(remote_side=[id])
+
+    @property
+    def number(self) -> str:
+        """The numeral as the plan writes it ("II" of "B.II")."""
+        return self.code.removeprefix(f"{self.parent.code}.") if self.parent else self.code
 
 
 class Item(Base):

@@ -89,7 +89,7 @@ def _item_values(item: ParsedItem) -> dict[str, object]:
     return {
         "title": item.title, "owners": item.owners, "coordinators": item.coordinators,
         "deadline_text": item.deadline_text, "product": item.product or None,
-        "budget": item.budget or None, "section": item.section, "objective": item.objective,
+        "budget": item.budget or None, "section": item.section_key, "objective": item.objective,
         "task": item.task,
     }
 
@@ -129,6 +129,8 @@ def import_plan(session: Session, parsed: ParsedPlan, unit_config: UnitConfig,
                                                position=position)
             session.add(section)
         section.title, section.position = section_title, position
+    for code in parsed.sections:
+        sections[code].parent = sections.get(parsed.section_parents.get(code))
 
     result = ImportResult(plan_id=None)
     existing = {item.code: item for item in plan.items}
@@ -198,7 +200,7 @@ def _decisions(session: Session, plan_id: int) -> dict[int, set[str]]:
 
 def _fill(item: Item, parsed: ParsedItem, sections: dict[str, Section], position: int) -> None:
     item.position = position
-    item.section = sections.get(parsed.section) if parsed.section else None
+    item.section = sections.get(parsed.section_key) if parsed.section else None
     item.row_label = parsed.row
     item.objective_code, item.objective_text = parsed.objective, parsed.objective_text
     item.task_code, item.task_text = parsed.task, parsed.task_text

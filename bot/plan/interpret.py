@@ -15,6 +15,7 @@ from datetime import date
 
 from bot.plan import deadlines
 from bot.plan.errors import PlanError
+from bot.plan.sections import Headings, section_key
 from bot.plan.tables import Document, Row, Table
 
 HIERARCHY = ("objective", "task", "activity")
@@ -71,6 +72,7 @@ class ParsedItem:
     line: int
     section: str | None = None
     section_title: str | None = None
+    parent_section: str | None = None  # the upper heading ("B" over "II"), if the plan has two
     row: str | None = None
     objective: str | None = None
     objective_text: str | None = None
@@ -91,7 +93,12 @@ class ParsedItem:
             "owners": self.owners, "coordinators": self.coordinators,
             "deadline_text": self.deadline_text, "budget": self.budget or None,
             "milestones": [m.as_json() for m in self.milestones],
+            "parent_section": self.parent_section,
         }
+
+    @property
+    def section_key(self) -> str | None:
+        return section_key(self.section, self.parent_section) if self.section else None
 
 
 @dataclass(slots=True)
@@ -103,7 +110,8 @@ class ParsedPlan:
     year: int | None = None
     signer: str | None = None
     signer_title: str | None = None
-    sections: dict[str, str] = field(default_factory=dict)
+    sections: dict[str, str] = field(default_factory=dict)  # section_key -> title
+    section_parents: dict[str, str] = field(default_factory=dict)  # "B.II" -> "B"
     items: list[ParsedItem] = field(default_factory=list)
     warnings: list[ImportWarning] = field(default_factory=list)
     # What became of every non-empty source row: item, section, header, structure, continuation, ignored.
@@ -162,6 +170,8 @@ class _State:
     uses_codes: bool
     prefixes: dict[str, Counter] = field(default_factory=dict)
     section: tuple[str, str] | None = None
+    parent_section: tuple[str, str] | None = None
+    headings: Headings = field(default_factory=Headings)
     row_no: str | None = None
     objective: _Node | None = None
     task: _Node | None = None
@@ -270,10 +280,11 @@ def _interpret_prose(document: Document, plan: ParsedPlan) -> None:
     for task in tasks:
         section = task.section
         if section is not None:
-            plan.sections.setdefault(section[0], section[1])
+            _add_section(plan, section, task.parent_section)
         item = ParsedItem(
             code=task.code or str(task.line), title=" ".join(task.title.split()), line=task.line,
             section=section[0] if section else None, section_title=section[1] if section else None,
+            parent_section=task.parent_section[0] if task.parent_section else None,
             owners=split_names(task.owner), coordinators=split_names(task.coordinators),
             deadline_text=task.deadline)
         plan.items.append(item)
@@ -293,8 +304,8 @@ def _finish_items(state: _State, fill_down: bool) -> None:
         item.budget = joined.get("budget", "")
         item.deadline_text = joined.get("deadline", "")
         same_group = previous is not None and (
-            (previous.section, previous.objective, previous.task)
-            == (item.section, item.objective, item.task))
+            (previous.section_key, previous.objective, previous.task)
+            == (item.section_key, item.objective, item.task))
         for meaning, field_name in (("owner", "owners"), ("coordinator", "coordinators")):
             names = split_names(joined.get(meaning, ""))
             if not names and same_group and fill_down:
@@ -305,6 +316,17 @@ def _finish_items(state: _State, fill_down: bool) -> None:
                         {"column": meaning, "value": "; ".join(names)}))
             setattr(item, field_name, names)
         previous = item
+
+
+def _add_section(plan: ParsedPlan, section: tuple[str, str], parent: tuple[str, str] | None, *,
+                 replace: bool = False) -> None:
+    if parent is not None:
+        plan.sections.setdefault(*parent)  # a prose plan's upper heading holds no task itself
+    key = section_key(section[0], parent[0] if parent else None)
+    if replace or key not in plan.sections:
+        plan.sections[key] = section[1]
+    if parent is not None:
+        plan.section_parents[key] = parent[0]
 
 
 def _cell(row: Row, columns: dict[str, int], meaning: str) -> str:
@@ -365,7 +387,8 @@ def _interpret_row(row: Row, state: _State) -> None:
     if section:
         _close_objective(state)
         state.section = section
-        plan.sections[section[0]] = section[1]
+        state.parent_section = state.headings.enter(*section)
+        _add_section(plan, section, state.parent_section, replace=True)
         state.last_item = None
         plan.row_outcomes[row.line] = "section"
         return
@@ -469,6 +492,7 @@ def _new_item(state: _State, row: Row, code: str, title: str) -> ParsedItem:
     item = ParsedItem(
         code=code, title="", line=row.line,
         section=section[0] if section else None, section_title=section[1] if section else None,
+        parent_section=state.parent_section[0] if state.parent_section else None,
         row=state.row_no,
         objective=state.objective.code if state.objective else None,
         objective_text=state.objective.text if state.objective else None,
@@ -555,7 +579,7 @@ def _unique_codes(plan: ParsedPlan) -> None:
     seen: Counter[str] = Counter()
     for item in plan.items:
         if item.code in repeated:
-            base = f"{item.section}.{item.code}" if item.section else item.code
+            base = f"{item.section_key}.{item.code}" if item.section else item.code
             seen[base] += 1
             item.code = base if seen[base] == 1 else f"{base}-{seen[base]}"
 

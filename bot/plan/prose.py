@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.plan.sections import Headings
+
 _SECTION = re.compile(r"^((?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3})|[A-HJ-UWYZ])[.)]\s+(\S.*)$")
 _ITEM = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)(?:[.)]\s*|\s+)(?=\D)(\S.*)$")
 _POINT = re.compile(r"^([a-zđ])\)\s*(\S.*)$")
@@ -54,6 +56,7 @@ class Node:
     block: Block
     parent: Node | None
     section: tuple[str, str] | None
+    parent_section: tuple[str, str] | None
     fields: dict[str, Block] = field(default_factory=dict)
     children: list[Node] = field(default_factory=list)
 
@@ -64,6 +67,7 @@ class ProseTask:
     title: str
     line: int
     section: tuple[str, str] | None
+    parent_section: tuple[str, str] | None
     owner: str
     coordinators: str
     deadline: str
@@ -155,9 +159,11 @@ def read_tree(blocks: list[Block]) -> list[Node]:
     nodes: list[Node] = []
     stack: list[Node | Block] = []
     section: tuple[str, str] | None = None
+    headings, parent_section = Headings(), None
     for block in blocks:
         if block.kind == "section":
             section, stack = (block.marker, block.text), []
+            parent_section = headings.enter(block.marker, block.text)
             continue
         awaiting = _awaiting_field(stack)
         if awaiting is not None and block.meaning is None and (
@@ -184,7 +190,7 @@ def read_tree(blocks: list[Block]) -> list[Node]:
         if block.kind == "bullet" and parent is not None and parent.block.kind == "bullet":
             parent.block.text = f"{parent.block.text} {block.text}"  # "+" lines under a "-" bullet
             continue
-        node = Node(block, parent, section)
+        node = Node(block, parent, section, parent_section)
         if parent is not None:
             parent.children.append(node)
         nodes.append(node)
@@ -251,7 +257,8 @@ def _is_task(node: Node, nodes: list[Node]) -> bool:
     if node.parent is not None:
         siblings = node.parent.children
     else:
-        siblings = [n for n in nodes if n.parent is None and n.section == node.section]
+        siblings = [n for n in nodes if n.parent is None
+                    and (n.section, n.parent_section) == (node.section, node.parent_section)]
     return any(s is not node and s.block.kind == "item" and _assigned(s) for s in siblings)
 
 
@@ -265,7 +272,7 @@ def _task(node: Node) -> ProseTask:
             owner = _OWNER_HEADING.sub("", heading.block.text).rstrip(" :")
     return ProseTask(
         code=_code(node), title=title.rstrip(" :") if not content else title, line=node.block.line,
-        section=node.section, owner=owner or "", coordinators=_inherited(node, "coordinator") or "",
+        section=node.section, parent_section=node.parent_section, owner=owner or "", coordinators=_inherited(node, "coordinator") or "",
         deadline=_inherited(node, "deadline") or "",
     )
 

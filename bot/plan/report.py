@@ -18,6 +18,7 @@ def plan_json(plan: ParsedPlan) -> dict[str, object]:
             "signer": plan.signer, "signer_title": plan.signer_title, "source": plan.source,
         },
         "sections": plan.sections,
+        "section_parents": plan.section_parents,
         "items": [item.as_json() for item in plan.items],
         "warnings": [texts.warning_text(w.code, w.line, w.item, w.params) for w in plan.warnings],
     }
@@ -36,10 +37,13 @@ def item_table(plan: ParsedPlan) -> list[str]:
     head = " | ".join((_fit(texts.TABLE_CODE, code_w), _fit(texts.TABLE_TASK, title_w),
                        _fit(texts.TABLE_OWNER, owner_w), texts.TABLE_DEADLINE))
     lines = [head, "-" * len(head)]
-    section = None
+    section = upper = None
     for item in plan.items:
-        if item.section != section:
-            section = item.section
+        if item.section_key != section:
+            section = item.section_key
+            if item.parent_section and item.parent_section != upper:
+                lines.append(f"{item.parent_section}. {plan.sections.get(item.parent_section, '')}")
+            upper = item.parent_section or item.section
             lines.append(f"{item.section}. {item.section_title}")
         due = "; ".join(texts.milestone_text(m.label, m.kind, m.due) for m in item.milestones)
         lines.append(" | ".join((_fit(item.code, code_w), _fit(item.title, title_w),
