@@ -23,7 +23,7 @@ from db.backup import BackupError, backup, restore
 from db.migrate import MIGRATIONS, downgrade, upgrade
 from db.models import (
     Base, ChatLink, Delivery, DeliveryAttempt, Digest, Evidence, Extension, Invitation, Item,
-    ItemReply, Message, Milestone, PendingQuestion, Person, Plan, Reminder, TickLease, Unit,
+    ItemReply, Message, Milestone, PendingQuestion, Person, Plan, Reminder, Section, TickLease, Unit,
 )
 from db.session import make_engine, make_sessionmaker
 from jobs.schedule import refresh_schedule
@@ -50,8 +50,11 @@ def fill(engine: Engine, config) -> None:
         retired = session.scalar(select(Milestone).join(Item).where(Item.code == "3.7")
                                  .order_by(Milestone.position.desc()))
         retired.retired_at, retired.disputed_due = ODD_MOMENT, date(2023, 4, 15)
-        session.add(Plan(unit_id=hoa.unit_id, title="Kế hoạch năm trước", year=2022,
-                         source_name="ke-hoach-2022.docx", imported_at=NOW, closed_at=ODD_MOMENT))
+        last_year = Plan(unit_id=hoa.unit_id, title="Kế hoạch năm trước", year=2022,
+                         source_name="ke-hoach-2022.docx", imported_at=NOW, closed_at=ODD_MOMENT)
+        upper = Section(plan=last_year, code="B", title="NHIỆM VỤ CỤ THỂ", position=0)
+        session.add_all([last_year, upper, Section(plan=last_year, code="B.II", position=1,
+                                                   title="CHUYỂN ĐỔI SỐ", parent=upper)])
         session.add(ChatLink(person_id=hoa.id, channel="telegram", chat_id="100200300",
                              created_at=NOW, unreachable_at=ODD_MOMENT))
         session.add(ChatLink(person_id=thai.id, channel="zalo", chat_id="zalo-abc",
