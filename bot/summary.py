@@ -23,7 +23,7 @@ from jobs.schedule import calendar_of
 
 # A section as written ("II") or with its upper heading ("B.II").
 ROMAN = re.compile(r"^(?:[A-HJ-UWYZ]\.)?(?=[IVXL])L?X{0,3}(?:IX|IV|V?I{0,3})$")
-CODE = re.compile(r"^(?:[IVXL]+\.)?\d{1,2}(?:\.\d{1,3})*$")
+CODE = re.compile(r"^(?:(?:[A-HJ-UWYZ]\.)?[IVXL]+\.)?\d{1,2}(?:\.\d{1,3})*$")
 YEAR = re.compile(r"^(?:năm\s+)?(20\d\d)$", re.I)
 PLAN_NUMBER = re.compile(r"^(?:kế hoạch|kh|số)?\s*(?:số\s*)?#?(\d{1,6})$", re.I)
 SOON_DAYS = 14

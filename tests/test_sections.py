@@ -169,3 +169,5 @@ def test_tongket_narrows_to_one_section_with_its_upper_heading_or_to_every_secti
     assert both[1].startswith("2 việc:")
     assert [line.split(":")[0] for line in both if line.startswith("• ") and ":" in line[:9]] == [
         "• A.II", "• B.II"]
+    history = summary("B.II.1")
+    assert "Số hóa hồ sơ thủ tục" in history and "Niêm yết" not in history

@@ -272,8 +272,8 @@ def _task(node: Node) -> ProseTask:
             owner = _OWNER_HEADING.sub("", heading.block.text).rstrip(" :")
     return ProseTask(
         code=_code(node), title=title.rstrip(" :") if not content else title, line=node.block.line,
-        section=node.section, parent_section=node.parent_section, owner=owner or "", coordinators=_inherited(node, "coordinator") or "",
-        deadline=_inherited(node, "deadline") or "",
+        section=node.section, parent_section=node.parent_section, owner=owner or "",
+        coordinators=_inherited(node, "coordinator") or "", deadline=_inherited(node, "deadline") or "",
     )
 
 
