@@ -785,6 +785,10 @@ def _command(ctx: _Context, name: str, args: str) -> Answer:
         if not (ctx.is_chairman() or ctx.is_office()):
             return Answer(texts.CHAIRMAN_ONLY)
         return _summary(ctx, args)
+    if name == "web":
+        from bot.office.auth import web_command
+
+        return Answer(web_command(ctx.session, ctx.rt.config, ctx.person, ctx.now))
     if name == "baocao":
         if not (ctx.is_chairman() or ctx.is_office()):
             return Answer(texts.CHAIRMAN_ONLY)

@@ -1,0 +1,274 @@
+"""The office's web page over HTTP: signing in with a one-time link, sessions, CSRF, the board."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
+
+from bot import texts
+from bot.cli import cmd_web_link
+from bot.clock import Clock
+from bot.conversation import Runtime
+from bot.office.auth import COOKIE, LINKS_PER_HOUR, issue_link, web_command
+from bot.plan.importer import import_plan
+from bot.plan.interpret import interpret
+from bot.plan.tables import read_document
+from bot.web import build_apps
+from db.migrate import upgrade
+from db.models import AuditEntry, Item, Milestone, Person, Plan, WebLink, WebSession
+from db.session import make_engine, make_sessionmaker
+from tests.conftest import NOW, SAMPLE_TXT
+
+MARCH = datetime(2023, 3, 10, 2, 0, tzinfo=UTC)
+HOA, THAI, MAI = "Ma Thị Hoa", "Hoàng Văn Thái", "Triệu Thị Mai"
+
+
+@dataclass
+class Frozen(Clock):
+    at: datetime = MARCH
+
+    def now(self) -> datetime:
+        return self.at
+
+
+@pytest.fixture
+def world(db_url, config, tmp_path):
+    engine = make_engine(db_url)
+    upgrade(engine)
+    sessions = make_sessionmaker(engine)
+    web = config.web.model_copy(update={"public_url": "http://nv.example"})
+    other = config.units[0].model_copy(update={"name": "UBND xã Khác"})
+    config = config.model_copy(update={"web": web, "units": [config.units[0], other]})
+    with sessions.begin() as session:
+        import_plan(session, interpret(read_document(SAMPLE_TXT)), config.units[0], NOW)
+        import_plan(session, interpret(read_document(SAMPLE_TXT)), other, NOW)
+    rt = Runtime(sessions, config, {}, Frozen(), tmp_path / "data", "web-test")
+    yield rt
+    engine.dispose()
+
+
+@pytest.fixture
+async def client(world):
+    [app] = build_apps(world, {}, ("127.0.0.1", 0), []).values()
+    async with TestClient(TestServer(app)) as test_client:
+        yield test_client
+
+
+def person(session, name, unit="UBND xã Bằng Phúc"):
+    return session.scalar(select(Person).join(Person.unit).where(
+        Person.name == name, Person.unit.has(name=unit)))
+
+
+def link_for(rt, name, unit="UBND xã Bằng Phúc"):
+    with rt.sessions.begin() as session:
+        return issue_link(session, rt.config, person(session, name, unit), rt.clock.now())
+
+
+async def sign_in(client, rt, name=HOA, unit="UBND xã Bằng Phúc"):
+    path = link_for(rt, name, unit).removeprefix("http://nv.example")
+    response = await client.post(path, allow_redirects=False)
+    assert response.status == 303
+    return response
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def audit_actions(rt):
+    with rt.sessions() as session:
+        return [a for (a,) in session.execute(select(AuditEntry.action).order_by(AuditEntry.id))]
+
+
+# ------------------------------------------------------------------ the link
+
+def test_the_office_gets_a_link_in_chat_and_an_official_does_not(world):
+    with world.sessions.begin() as session:
+        for_hoa = web_command(session, world.config, person(session, HOA), MARCH)
+        for_mai = web_command(session, world.config, person(session, MAI), MARCH)
+        links = session.scalar(select(func.count(WebLink.id)))
+    assert for_hoa.startswith(texts.WEB_LINK.split("{")[0])
+    assert re.search(r"http://nv\.example/dang-nhap/[\w-]{40,}", for_hoa)
+    assert for_mai == texts.WEB_NOT_FOR_YOU
+    assert links == 1
+
+
+def test_without_a_public_url_the_link_says_the_page_is_not_set_up(world):
+    config = world.config.model_copy(update={"web": world.config.web.model_copy(
+        update={"public_url": ""})})
+    with world.sessions.begin() as session:
+        assert web_command(session, config, person(session, HOA), MARCH) == texts.WEB_NOT_SET_UP
+
+
+def test_links_are_rate_limited_per_person_and_hour(world):
+    with world.sessions.begin() as session:
+        hoa = person(session, HOA)
+        answers = [web_command(session, world.config, hoa, MARCH + timedelta(minutes=i))
+                   for i in range(LINKS_PER_HOUR + 1)]
+        later = web_command(session, world.config, hoa, MARCH + timedelta(minutes=61))
+    assert answers[-1] == texts.WEB_TOO_MANY_LINKS.format(count=LINKS_PER_HOUR)
+    assert all("/dang-nhap/" in a for a in answers[:-1])
+    assert "/dang-nhap/" in later
+
+
+def test_web_link_on_the_command_line_prints_a_link_for_the_exact_name(world):
+    out = io.StringIO()
+    assert cmd_web_link(world.config, "ma thi hoa", None, MARCH, out) == 0
+    assert "http://nv.example/dang-nhap/" in out.getvalue()
+    assert HOA in out.getvalue()
+    assert cmd_web_link(world.config, "Hoa", None, MARCH, io.StringIO()) == 2
+
+
+# ------------------------------------------------------------ signing in
+
+async def test_opening_the_link_only_shows_a_button_and_pressing_it_signs_in(client, world):
+    path = link_for(world, HOA).removeprefix("http://nv.example")
+    shown = await client.get(path)
+    assert shown.status == 200 and "Đăng nhập" in await shown.text()
+    assert shown.headers["Referrer-Policy"] == "no-referrer"
+    with world.sessions() as session:
+        assert session.scalar(select(WebLink.used_at)) is None  # a link preview uses nothing
+    response = await client.post(path, allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"] == "/"
+    cookie = response.headers["Set-Cookie"]
+    assert f"{COOKIE}=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # served over http here
+    board = await client.get("/")
+    assert board.status == 200
+    assert HOA in await board.text()
+    again = await client.post(path, allow_redirects=False)
+    assert again.status == 400 and texts.WEB_LINK_INVALID in await again.text()
+    assert audit_actions(world) == ["web.link", "web.sign_in"]
+
+
+async def test_a_link_older_than_ten_minutes_is_refused(client, world):
+    path = link_for(world, HOA).removeprefix("http://nv.example")
+    world.clock.at = MARCH + timedelta(minutes=10)
+    response = await client.post(path, allow_redirects=False)
+    assert response.status == 400 and texts.WEB_LINK_INVALID in await response.text()
+    with world.sessions() as session:
+        assert session.scalar(select(func.count(WebSession.id))) == 0
+
+
+async def test_over_https_the_cookie_is_secure(world):
+    world.config = world.config.model_copy(update={"web": world.config.web.model_copy(
+        update={"public_url": "https://nv.example"})})
+    [app] = build_apps(world, {}, ("127.0.0.1", 0), []).values()
+    async with TestClient(TestServer(app)) as https_client:
+        path = link_for(world, HOA).removeprefix("https://nv.example")
+        response = await https_client.post(path, allow_redirects=False)
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+async def test_without_a_session_the_board_says_how_to_sign_in(client):
+    response = await client.get("/")
+    assert response.status == 401
+    assert texts.WEB_SIGN_IN_NEEDED in await response.text()
+
+
+async def test_a_session_ends_after_twelve_idle_hours(client, world):
+    await sign_in(client, world)
+    world.clock.at = MARCH + timedelta(hours=11, minutes=59)
+    assert (await client.get("/")).status == 200
+    world.clock.at += timedelta(hours=11, minutes=59)  # still within 12 h of the last visit
+    assert (await client.get("/")).status == 200
+    world.clock.at += timedelta(hours=12)
+    response = await client.get("/")
+    assert response.status == 401 and texts.WEB_SESSION_ENDED in await response.text()
+
+
+async def test_signing_out_needs_the_form_token_and_ends_the_session(client, world):
+    await sign_in(client, world)
+    html = await (await client.get("/")).text()
+    refused = await client.post("/dang-xuat", data={"csrf": "forged"})
+    assert refused.status == 403 and texts.WEB_BAD_CSRF in await refused.text()
+    assert (await client.get("/")).status == 200  # nothing changed
+    done = await client.post("/dang-xuat", data={"csrf": csrf_of(html)})
+    assert done.status == 200 and texts.WEB_SIGNED_OUT in await done.text()
+    assert (await client.get("/")).status == 401
+    assert audit_actions(world) == ["web.link", "web.sign_in", "web.sign_out"]
+
+
+async def test_signing_out_without_a_session_is_refused(client):
+    response = await client.post("/dang-xuat", data={"csrf": "x"})
+    assert response.status == 401
+
+
+async def test_someone_who_lost_the_office_role_is_signed_out(client, world):
+    await sign_in(client, world)
+    with world.sessions.begin() as session:
+        hoa = person(session, HOA)
+        hoa.is_admin = False
+        hoa.roles = [r for r in hoa.roles if r.duty not in ("coordinator", "chairman")]
+    assert (await client.get("/")).status == 401
+
+
+# ----------------------------------------------------------------- the board
+
+def items_on(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<tr data-code="([^"]+)" data-state="([^"]+)"', html))
+
+
+async def test_the_board_shows_every_item_with_the_state_tongket_gives(client, world):
+    from bot.status import current_plans, load_items
+
+    await sign_in(client, world, THAI)
+    html = await (await client.get("/")).text()
+    with world.sessions() as session:
+        unit_id = person(session, THAI).unit_id
+        views = load_items(session, current_plans(session, unit_id), MARCH.date(),
+                           world.config.reminders.zone)
+    assert items_on(html) == {v.code: v.state for v in views}
+    overdue = re.search(r'<table class="list" id="overdue">(.*?)</table>', html, re.S).group(1)
+    dues = [datetime.strptime(d, "%d/%m/%Y") for d in re.findall(r"<td>(\d\d/\d\d/\d{4})</td>", overdue)]
+    assert dues and dues == sorted(dues)  # oldest first
+    assert 'src="/bieu-do.png"' in html
+
+
+async def test_the_filters_narrow_the_board(client, world):
+    await sign_in(client, world)
+    overdue = items_on(await (await client.get("/?state=overdue")).text())
+    assert overdue and set(overdue.values()) == {"overdue"}
+    with world.sessions() as session:
+        lan = person(session, "Hà Thị Lan")
+        owned = set(session.scalars(select(Item.code).join(Item.assignments).where(
+            Item.plan.has(Plan.unit_id == lan.unit_id),
+            Item.assignments.any(role_id=lan.roles[0].id, part="owner"))))
+    by_lan = items_on(await (await client.get(f"/?person={lan.id}")).text())
+    assert set(by_lan) == owned and owned
+    second_quarter = items_on(await (await client.get("/?quarter=2&year=2023")).text())
+    with world.sessions() as session:
+        in_q2 = set(session.scalars(select(Item.code).join(Milestone, Milestone.item_id == Item.id)
+                                    .where(Item.plan.has(Plan.unit_id == lan.unit_id),
+                                           Milestone.due >= datetime(2023, 4, 1).date(),
+                                           Milestone.due < datetime(2023, 7, 1).date())))
+    assert set(second_quarter) == in_q2
+
+
+async def test_a_bad_filter_or_another_communes_plan_gets_a_message_and_shows_only_our_data(client, world):
+    await sign_in(client, world)
+    everything = items_on(await (await client.get("/")).text())
+    with world.sessions() as session:
+        theirs = session.scalar(select(Plan.id).join(Plan.unit).where(Plan.unit.has(name="UBND xã Khác")))
+        their_person = person(session, MAI, "UBND xã Khác").id
+    for query in (f"plan={theirs}", "quarter=7", "state=bogus", f"person={their_person}", "year=abc"):
+        response = await client.get(f"/?{query}")
+        html = await response.text()
+        assert response.status == 200
+        field = query.split("=")[0]
+        assert texts.WEB_BAD_FILTER.format(field=texts.WEB_FILTER_NAMES[field]) in html
+        assert items_on(html) == everything
+
+
+async def test_the_chart_is_a_png_for_signed_in_visitors_only(client, world):
+    assert (await client.get("/bieu-do.png")).status == 401
+    await sign_in(client, world)
+    response = await client.get("/bieu-do.png?state=overdue")
+    assert response.status == 200 and response.content_type == "image/png"
+    assert (await response.read()).startswith(b"\x89PNG")
