@@ -763,3 +763,8 @@ WEB_CLI_WHO = "Không tìm thấy đúng một người tên “{who}”. Nhữn
 WEB_BOARD_TITLE = "Các kế hoạch đang theo dõi"
 WEB_FILTER_NAMES = {"plan": "Kế hoạch", "year": "Năm", "quarter": "Quý", "state": "Trạng thái",
                     "person": "Người phụ trách"}
+EXTENSION_DECISION_REASON = "Lý do: {reason}"
+WEB_DECISION_UNKNOWN = "Chưa chọn duyệt hay không duyệt. Không có gì thay đổi."
+WEB_DECLINE_NEEDS_REASON = "Không duyệt thì cần ghi lý do để người xin biết. Không có gì thay đổi."
+WEB_REASON_TOO_LONG = "Lý do dài quá {limit} ký tự. Không có gì thay đổi."
+WEB_EXTENSION_GONE = "Không tìm thấy đề nghị gia hạn này."

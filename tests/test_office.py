@@ -272,3 +272,97 @@ async def test_the_chart_is_a_png_for_signed_in_visitors_only(client, world):
     response = await client.get("/bieu-do.png?state=overdue")
     assert response.status == 200 and response.content_type == "image/png"
     assert (await response.read()).startswith(b"\x89PNG")
+
+
+# ---------------------------------------------------------------- extensions
+
+def request_extension(rt, unit="UBND xã Bằng Phúc", code="3.7"):
+    from db.models import Extension
+
+    with rt.sessions.begin() as session:
+        mai = person(session, MAI, unit)
+        milestone = session.scalar(select(Milestone).join(Item).join(Plan).where(
+            Item.code == code, Plan.unit_id == mai.unit_id, Milestone.position == 0))
+        extension = Extension(milestone_id=milestone.id, person_id=mai.id,
+                              requested_due=datetime(2023, 3, 31).date(),
+                              previous_due=milestone.due, reason="chờ số liệu của huyện",
+                              status="pending", requested_at=MARCH)
+        session.add(extension)
+        session.flush()
+        return extension.id, milestone.id
+
+
+def extension_state(rt, extension_id):
+    from db.models import Delivery, Extension
+
+    with rt.sessions() as session:
+        extension = session.get(Extension, extension_id)
+        told = [d.text for d in session.scalars(select(Delivery).where(
+            Delivery.person_id == extension.person_id))]
+        return extension.status, extension.milestone.due, told
+
+
+async def test_the_chairman_approves_an_extension_through_the_chats_path(client, world):
+    extension_id, milestone_id = request_extension(world)
+    await sign_in(client, world, THAI)
+    html = await (await client.get("/gia-han")).text()
+    assert "chờ số liệu của huyện" in html and MAI in html
+    response = await client.post(f"/gia-han/{extension_id}", allow_redirects=False,
+                                 data={"csrf": csrf_of(html), "decision": "approve", "reason": ""})
+    assert response.status == 303
+    status, due, told = extension_state(world, extension_id)
+    assert (status, due.isoformat()) == ("approved", "2023-03-31")
+    assert told == [texts.EXTENSION_APPROVED.format(code="3.7", new_due="31/03/2023")]
+    with world.sessions() as session:
+        from db.models import ItemReply, Reminder
+
+        milestone = session.get(Milestone, milestone_id)
+        assert milestone.original_due.isoformat() == "2023-02-15"
+        assert session.scalar(select(ItemReply.intent).where(ItemReply.milestone_id == milestone_id)) == "approve"
+        planned = session.scalars(select(Reminder.scheduled_on).where(
+            Reminder.milestone_id == milestone_id, Reminder.status == "planned")).all()
+        assert planned and max(planned).isoformat() >= "2023-03-31"
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "extension.approve"))
+        assert entry.before == {"status": "pending", "due": "2023-02-15"}
+        assert entry.after["status"] == "approved" and entry.after["due"] == "2023-03-31"
+    shown = await (await client.get(f"/gia-han?ok={extension_id}")).text()
+    assert "Đã ghi nhận: duyệt gia hạn đến 31/03/2023" in shown
+
+
+async def test_declining_needs_a_reason_which_the_official_is_told(client, world):
+    extension_id, _ = request_extension(world)
+    await sign_in(client, world, THAI)
+    csrf = csrf_of(await (await client.get("/gia-han")).text())
+    refused = await client.post(f"/gia-han/{extension_id}", data={"csrf": csrf, "decision": "decline"})
+    assert refused.status == 400 and texts.WEB_DECLINE_NEEDS_REASON in await refused.text()
+    assert extension_state(world, extension_id) == ("pending", datetime(2023, 2, 15).date(), [])
+    unknown = await client.post(f"/gia-han/{extension_id}", data={"csrf": csrf, "decision": "maybe"})
+    assert unknown.status == 400 and texts.WEB_DECISION_UNKNOWN in await unknown.text()
+    await client.post(f"/gia-han/{extension_id}", data={
+        "csrf": csrf, "decision": "decline", "reason": "  đã quá   muộn "})
+    status, due, told = extension_state(world, extension_id)
+    assert (status, due.isoformat()) == ("declined", "2023-02-15")
+    assert told == [texts.EXTENSION_DECLINED.format(code="3.7", new_due="31/03/2023")
+                    + "\n" + texts.EXTENSION_DECISION_REASON.format(reason="đã quá muộn")]
+    again = await client.post(f"/gia-han/{extension_id}", data={"csrf": csrf, "decision": "approve"})
+    assert again.status == 400 and texts.ALREADY_DECIDED.format(code="3.7") in await again.text()
+
+
+async def test_deciding_is_refused_without_session_token_role_or_for_another_commune(client, world):
+    ours, _ = request_extension(world)
+    theirs, _ = request_extension(world, "UBND xã Khác")
+    assert (await client.post(f"/gia-han/{ours}", data={"decision": "approve"})).status == 401
+    with world.sessions.begin() as session:
+        person(session, HOA).is_admin = False  # the office sees requests; the chairman decides
+    await sign_in(client, world, HOA)
+    csrf = csrf_of(await (await client.get("/gia-han")).text())
+    office = await client.post(f"/gia-han/{ours}", data={"csrf": csrf, "decision": "approve"})
+    assert office.status == 403 and texts.WEB_FORBIDDEN in await office.text()
+    await sign_in(client, world, THAI)
+    csrf = csrf_of(await (await client.get("/gia-han")).text())
+    forged = await client.post(f"/gia-han/{ours}", data={"csrf": "x" + csrf, "decision": "approve"})
+    assert forged.status == 403 and texts.WEB_BAD_CSRF in await forged.text()
+    other = await client.post(f"/gia-han/{theirs}", data={"csrf": csrf, "decision": "approve"})
+    assert other.status == 404 and texts.WEB_EXTENSION_GONE in await other.text()
+    assert extension_state(world, ours)[0] == extension_state(world, theirs)[0] == "pending"
+    assert "extension.approve" not in audit_actions(world)

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from bot import texts
 from bot.conversation import Runtime
-from bot.office import board, signin
+from bot.office import board, extensions, signin
 from bot.office.pages import RUNTIME
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -32,3 +32,4 @@ def add_office(app: web.Application, rt: Runtime) -> None:
     app.router.add_static(STATIC_PATH, STATIC)
     signin.add_routes(app)
     board.add_routes(app)
+    extensions.add_routes(app)

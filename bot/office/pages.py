@@ -15,10 +15,13 @@ from sqlalchemy.orm import Session
 from bot import texts
 from bot.conversation import Runtime
 from bot.office.auth import COOKIE, Visitor, csrf_ok, visitor
+from jobs import engine
 
 log = logging.getLogger(__name__)
 
 RUNTIME = web.AppKey("office_runtime", Runtime)
+# Deliveries a form's change queued, sent after the transaction commits.
+DELIVERIES = web.ResponseKey("office_deliveries", list)
 # The sign-in token is in the link's path: it must not travel on in a Referer header.
 HEADERS = {"Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
            "X-Content-Type-Options": "nosniff",
@@ -92,9 +95,22 @@ def form(allowed: Callable[[Visitor], bool]) -> Callable[[FormView], Callable[[w
                                 who.person_id)
                     return message(request, texts.WEB_FORBIDDEN, 403, who)
                 return view(request, session, now, who, fields)
-            return await in_thread(request, work)
+            response = await in_thread(request, work)
+            await _send(request, response.get(DELIVERIES, ()))
+            return response
         return handler
     return wrap
+
+
+async def _send(request: web.Request, deliveries) -> None:
+    """Messages a change queued, sent once it is committed; failures stay queued for the tick."""
+    rt = request.app[RUNTIME]
+    for delivery_id in deliveries:
+        try:
+            await engine.deliver(rt.sessions, rt.config, rt.channels, delivery_id, rt.clock.now(),
+                                 rt.holder)
+        except Exception:  # the delivery row is kept; the reminder tick retries it
+            log.exception("web: sending delivery %s failed", delivery_id)
 
 
 def anyone(_who: Visitor) -> bool:
