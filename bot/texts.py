@@ -762,9 +762,13 @@ WEB_NO_PLAN = "Xã chưa có kế hoạch đang theo dõi. Nhập kế hoạch b
 WEB_CLI_WHO = "Không tìm thấy đúng một người tên “{who}”. Những người có trong danh sách: {names}"
 WEB_BOARD_TITLE = "Các kế hoạch đang theo dõi"
 WEB_FILTER_NAMES = {"plan": "Kế hoạch", "year": "Năm", "quarter": "Quý", "state": "Trạng thái",
-                    "person": "Người phụ trách"}
+                    "person": "Người phụ trách", "days": "Số ngày"}
 EXTENSION_DECISION_REASON = "Lý do: {reason}"
 WEB_DECISION_UNKNOWN = "Chưa chọn duyệt hay không duyệt. Không có gì thay đổi."
 WEB_DECLINE_NEEDS_REASON = "Không duyệt thì cần ghi lý do để người xin biết. Không có gì thay đổi."
 WEB_REASON_TOO_LONG = "Lý do dài quá {limit} ký tự. Không có gì thay đổi."
 WEB_EXTENSION_GONE = "Không tìm thấy đề nghị gia hạn này."
+WEB_DELIVERY_STATUS = {"pending": "đang chờ gửi", "sending": "đang gửi", "retry": "sẽ gửi lại",
+                       "sent": "đã gửi", "failed": "không gửi được"}
+WEB_DELIVERY_PURPOSE = {"reminder": "tin nhắc", "catch_up": "tin tổng hợp", "message": "tin nhắn",
+                        "notice": "báo văn phòng"}

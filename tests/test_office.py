@@ -44,7 +44,9 @@ def world(db_url, config, tmp_path):
     sessions = make_sessionmaker(engine)
     web = config.web.model_copy(update={"public_url": "http://nv.example"})
     other = config.units[0].model_copy(update={"name": "UBND xã Khác"})
-    config = config.model_copy(update={"web": web, "units": [config.units[0], other]})
+    database = config.database.model_copy(update={"url": db_url})
+    config = config.model_copy(update={"web": web, "units": [config.units[0], other],
+                                       "database": database})
     with sessions.begin() as session:
         import_plan(session, interpret(read_document(SAMPLE_TXT)), config.units[0], NOW)
         import_plan(session, interpret(read_document(SAMPLE_TXT)), other, NOW)
@@ -366,3 +368,49 @@ async def test_deciding_is_refused_without_session_token_role_or_for_another_com
     assert other.status == 404 and texts.WEB_EXTENSION_GONE in await other.text()
     assert extension_state(world, ours)[0] == extension_state(world, theirs)[0] == "pending"
     assert "extension.approve" not in audit_actions(world)
+
+
+# ------------------------------------------------------------- delivery log
+
+def deliver_rows(rt):
+    from db.models import Delivery
+
+    with rt.sessions.begin() as session:
+        mai, lan = person(session, MAI), person(session, "Hà Thị Lan")
+        theirs = person(session, MAI, "UBND xã Khác")
+        session.add_all([
+            Delivery(person_id=mai.id, channel="telegram", chat_id="1", text="nhắc việc 3.7",
+                     purpose="reminder", status="sent", attempts=1, next_attempt_at=MARCH,
+                     created_at=MARCH - timedelta(hours=2), sent_at=MARCH - timedelta(hours=2)),
+            Delivery(person_id=lan.id, channel="zalo", chat_id="2", text="nhắc việc 3.1",
+                     purpose="reminder", status="failed", attempts=1, next_attempt_at=MARCH,
+                     last_error="Forbidden: bot was blocked by the user",
+                     created_at=MARCH - timedelta(hours=1)),
+            Delivery(person_id=lan.id, channel="zalo", chat_id="2", text="tin cũ",
+                     purpose="reminder", status="sent", attempts=1, next_attempt_at=MARCH,
+                     created_at=MARCH - timedelta(days=10)),
+            Delivery(person_id=theirs.id, channel="zalo", chat_id="3", text="tin xã khác",
+                     purpose="reminder", status="sent", attempts=1, next_attempt_at=MARCH,
+                     created_at=MARCH - timedelta(hours=1)),
+        ])
+        return lan.id, theirs.id
+
+
+async def test_the_delivery_log_shows_our_last_days_with_failures_explained(client, world):
+    lan_id, their_id = deliver_rows(world)
+    assert (await client.get("/nhat-ky-gui")).status == 401
+    await sign_in(client, world)
+    html = await (await client.get("/nhat-ky-gui")).text()
+    assert re.findall(r'<tr data-status="(\w+)">', html) == ["failed", "sent"]
+    assert texts.DELIVERY_REASONS["blocked"] in html
+    assert "tin xã khác" not in html and "tin cũ" not in html
+    month = await (await client.get("/nhat-ky-gui?days=30")).text()
+    assert "tin cũ" in month
+    lan_only = await (await client.get(f"/nhat-ky-gui?person={lan_id}&days=30")).text()
+    assert re.findall(r'<tr data-status="(\w+)">', lan_only) == ["failed", "sent"]
+    assert "nhắc việc 3.7" not in lan_only
+    for query in (f"person={their_id}", "days=9999"):
+        bad = await (await client.get(f"/nhat-ky-gui?{query}")).text()
+        field = {"person": "person", "days": "days"}[query.split("=")[0]]
+        assert texts.WEB_BAD_FILTER.format(field=texts.WEB_FILTER_NAMES[field]) in bad
+        assert "tin xã khác" not in bad
