@@ -687,11 +687,10 @@ def cmd_event(config: Config, code: str, on: date, days: int | None, unit: str |
         if milestone is None:
             print(texts.EVENT_NOT_FOUND.format(code=code), file=sys.stderr)
             return 2
-        milestone.event_on = on
-        milestone.event_due_days = days or config.reminders.event_due_days
-        session.flush()
-        refresh_schedule(session, now, config.reminders)
-        due = on + timedelta(days=milestone.event_due_days)
+        from bot.office.items import mark_event
+
+        due = mark_event(session, milestone, on, days or config.reminders.event_due_days, now,
+                         config)
     engine.dispose()
     print(texts.EVENT_MARKED.format(code=code, on=texts.show_date(on), due=texts.show_date(due)),
           file=out)

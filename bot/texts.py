@@ -772,3 +772,14 @@ WEB_DELIVERY_STATUS = {"pending": "đang chờ gửi", "sending": "đang gửi",
                        "sent": "đã gửi", "failed": "không gửi được"}
 WEB_DELIVERY_PURPOSE = {"reminder": "tin nhắc", "catch_up": "tin tổng hợp", "message": "tin nhắn",
                         "notice": "báo văn phòng"}
+WEB_EXTENSION_STATUS = {"pending": "đang chờ", "approved": "đã duyệt", "declined": "không duyệt"}
+WEB_FILE_MISSING = "Không còn tệp này trên máy chủ. Văn phòng kiểm tra thư mục dữ liệu."
+WEB_OWNER_NEEDED = "Cần chọn ít nhất một đơn vị chủ trì. Không có gì thay đổi."
+WEB_UNKNOWN_ROLE = "Vai trò đã chọn không có trong xã. Tải lại trang rồi chọn lại. Không có gì thay đổi."
+WEB_BAD_EVENT_DATE = ("Ngày sự kiện “{value}” không hợp lệ (ghi dạng 02/10/2023, không sau hôm nay). "
+                      "Không có gì thay đổi.")
+WEB_BAD_EVENT_DAYS = "Số ngày phải làm xong phải từ 1 đến {limit}. Không có gì thay đổi."
+WEB_RETIRE_CONFIRM = "Để bỏ việc {code}, gõ đúng mã việc “{code}” vào ô xác nhận. Không có gì thay đổi."
+WEB_ITEM_NOTICES = {"holders": "Đã lưu người phụ trách; lịch nhắc đã cập nhật.",
+                    "event": "Đã ghi nhận sự kiện; lịch nhắc đã cập nhật.",
+                    "retired": "Đã bỏ việc này: không nhắc nữa, lịch sử vẫn giữ."}

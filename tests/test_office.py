@@ -23,6 +23,7 @@ from bot.web import build_apps
 from db.migrate import upgrade
 from db.models import AuditEntry, Item, Milestone, Person, Plan, WebLink, WebSession
 from db.session import make_engine, make_sessionmaker
+from jobs.schedule import refresh_schedule
 from tests.conftest import NOW, SAMPLE_TXT
 
 MARCH = datetime(2023, 3, 10, 2, 0, tzinfo=UTC)
@@ -50,6 +51,7 @@ def world(db_url, config, tmp_path):
     with sessions.begin() as session:
         import_plan(session, interpret(read_document(SAMPLE_TXT)), config.units[0], NOW)
         import_plan(session, interpret(read_document(SAMPLE_TXT)), other, NOW)
+        refresh_schedule(session, MARCH, config.reminders)
     rt = Runtime(sessions, config, {}, Frozen(), tmp_path / "data", "web-test")
     yield rt
     engine.dispose()
@@ -414,3 +416,134 @@ async def test_the_delivery_log_shows_our_last_days_with_failures_explained(clie
         field = {"person": "person", "days": "days"}[query.split("=")[0]]
         assert texts.WEB_BAD_FILTER.format(field=texts.WEB_FILTER_NAMES[field]) in bad
         assert "tin xã khác" not in bad
+
+
+# --------------------------------------------------------------- the item page
+
+def item_id(rt, code, unit="UBND xã Bằng Phúc"):
+    with rt.sessions() as session:
+        return session.scalar(select(Item.id).join(Plan).where(
+            Item.code == code, Plan.unit.has(name=unit)))
+
+
+def planned(rt, code):
+    from db.models import Reminder
+
+    with rt.sessions() as session:
+        return sorted((r.person.name, r.kind, r.scheduled_on.isoformat()) for r in session.scalars(
+            select(Reminder).join(Milestone).join(Item).join(Plan).where(
+                Item.code == code, Plan.unit.has(name="UBND xã Bằng Phúc"),
+                Reminder.status == "planned")))
+
+
+async def test_the_item_page_shows_milestones_history_evidence_and_extensions(client, world, tmp_path):
+    from db.models import Evidence, ItemReply
+
+    request_extension(world)
+    stored = world.data_dir / "evidence" / "ab" / "ab12.pdf"
+    stored.parent.mkdir(parents=True)
+    stored.write_bytes(b"%PDF-1.4 proof")
+    with world.sessions.begin() as session:
+        mai = person(session, MAI)
+        milestone = session.scalar(select(Milestone).where(Milestone.item_id == item_id(world, "3.7"),
+                                                           Milestone.position == 0))
+        session.add(ItemReply(milestone_id=milestone.id, person_id=mai.id, intent="progress",
+                              percent=60, note="đang xin số liệu", at=MARCH))
+        session.add(Evidence(milestone_id=milestone.id, person_id=mai.id, file_name="Kế hoạch 3.7.pdf",
+                             mime_type="application/pdf", size=14, sha256="ab12", path=str(stored),
+                             received_at=MARCH))
+        outside = Evidence(milestone_id=milestone.id, person_id=mai.id, file_name="x.pdf", size=1,
+                           sha256="x", path=str(tmp_path / "elsewhere.pdf"), received_at=MARCH)
+        session.add(outside)
+        session.flush()
+        outside_id = outside.id
+    (tmp_path / "elsewhere.pdf").write_bytes(b"secret")
+    await sign_in(client, world)
+    html = await (await client.get(f"/viec/{item_id(world, '3.7')}")).text()
+    assert "Ban hành Kế hoạch" in html and "15/02/2023" in html
+    assert "đang xin số liệu" in html and "60%" in html
+    assert "chờ số liệu của huyện" in html
+    link = re.search(r'href="(/tai-lieu/\d+)">Kế hoạch 3.7.pdf', html).group(1)
+    download = await client.get(link)
+    assert download.status == 200 and await download.read() == b"%PDF-1.4 proof"
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert (await client.get(f"/tai-lieu/{outside_id}")).status == 404
+    assert (await client.get(f"/viec/{item_id(world, '3.7', 'UBND xã Khác')}")).status == 404
+    assert f'href="/viec/{item_id(world, "3.7")}"' in await (await client.get("/")).text()
+
+
+async def test_the_office_hands_an_item_to_another_role_and_reminders_follow(client, world):
+    target = item_id(world, "3.7")
+    await sign_in(client, world)
+    html = await (await client.get(f"/viec/{target}")).text()
+    csrf = csrf_of(html)
+    with world.sessions() as session:
+        lan_role = person(session, "Hà Thị Lan").roles[0]
+        their_role = person(session, MAI, "UBND xã Khác").roles[0].id
+    assert {name for name, _, _ in planned(world, "3.7")} == {MAI}
+    for data, problem in (({"csrf": csrf}, texts.WEB_OWNER_NEEDED),
+                          ({"csrf": csrf, "owner": str(their_role)}, texts.WEB_UNKNOWN_ROLE)):
+        refused = await client.post(f"/viec/{target}/nguoi", data=data)
+        assert refused.status == 400 and problem in await refused.text()
+    assert {name for name, _, _ in planned(world, "3.7")} == {MAI}
+    done = await client.post(f"/viec/{target}/nguoi", data={"csrf": csrf, "owner": str(lan_role.id)})
+    assert done.status == 200 and texts.WEB_ITEM_NOTICES["holders"] in await done.text()
+    assert {name for name, _, _ in planned(world, "3.7")} == {"Hà Thị Lan"}
+    with world.sessions() as session:
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "item.holders"))
+        assert entry.after == {"owners": [lan_role.name], "coordinators": []}
+        assert entry.before["owners"] == ["Bộ phận 1 cửa"]
+
+
+async def test_marking_an_event_gives_it_a_due_date_and_reminders(client, world):
+    with world.sessions() as session:
+        code = session.scalar(select(Item.code).join(Milestone).join(Plan).where(
+            Milestone.kind == "event", Plan.unit.has(name="UBND xã Bằng Phúc")))
+    target = item_id(world, code)
+    await sign_in(client, world)
+    html = await (await client.get(f"/viec/{target}")).text()
+    milestone_id = re.search(r'name="milestone" value="(\d+)"', html).group(1)
+    csrf = csrf_of(html)
+    for on, days in (("32/13", "15"), ("01/04/2023", "15"), ("01/03/2023", "0")):
+        refused = await client.post(f"/viec/{target}/su-kien",
+                                    data={"csrf": csrf, "milestone": milestone_id, "on": on, "days": days})
+        assert refused.status == 400
+    assert planned(world, code) == []
+    done = await client.post(f"/viec/{target}/su-kien",
+                             data={"csrf": csrf, "milestone": milestone_id, "on": "01/03/2023", "days": "20"})
+    assert done.status == 200 and texts.WEB_ITEM_NOTICES["event"] in await done.text()
+    with world.sessions() as session:
+        milestone = session.get(Milestone, int(milestone_id))
+        assert (milestone.event_on.isoformat(), milestone.event_due_days) == ("2023-03-01", 20)
+    assert planned(world, code)
+
+
+async def test_retiring_an_item_needs_its_code_stops_reminders_and_keeps_history(client, world):
+    target = item_id(world, "3.7")
+    await sign_in(client, world)
+    csrf = csrf_of(await (await client.get(f"/viec/{target}")).text())
+    wrong = await client.post(f"/viec/{target}/bo", data={"csrf": csrf, "confirm": "3.8"})
+    assert wrong.status == 400 and texts.WEB_RETIRE_CONFIRM.format(code="3.7") in await wrong.text()
+    assert planned(world, "3.7")
+    done = await client.post(f"/viec/{target}/bo", data={"csrf": csrf, "confirm": "3.7"})
+    assert done.status == 200 and texts.WEB_ITEM_NOTICES["retired"] in await done.text()
+    assert planned(world, "3.7") == []
+    assert "3.7" not in items_on(await (await client.get("/")).text())
+    assert "item.retire" in audit_actions(world)
+
+
+async def test_item_changes_are_refused_without_session_token_office_role_or_for_another_commune(client, world):
+    ours, theirs = item_id(world, "3.7"), item_id(world, "3.7", "UBND xã Khác")
+    assert (await client.post(f"/viec/{ours}/bo", data={"confirm": "3.7"})).status == 401
+    await sign_in(client, world, THAI)  # the chairman reads; the office changes
+    csrf = csrf_of(await (await client.get(f"/viec/{ours}")).text())
+    chairman = await client.post(f"/viec/{ours}/bo", data={"csrf": csrf, "confirm": "3.7"})
+    assert chairman.status == 403 and texts.WEB_FORBIDDEN in await chairman.text()
+    await sign_in(client, world, HOA)
+    csrf = csrf_of(await (await client.get(f"/viec/{ours}")).text())
+    forged = await client.post(f"/viec/{ours}/bo", data={"csrf": "no", "confirm": "3.7"})
+    assert forged.status == 403
+    other = await client.post(f"/viec/{theirs}/bo", data={"csrf": csrf, "confirm": "3.7"})
+    assert other.status == 404
+    with world.sessions() as session:
+        assert session.scalar(select(func.count(Item.id)).where(Item.removed_at.is_not(None))) == 0

@@ -141,7 +141,7 @@ def visitor(session: Session, request: web.Request, now: datetime) -> Visitor | 
                    office=person.is_admin or "coordinator" in duties)
 
 
-def csrf_ok(who: Visitor, form: dict) -> bool:
+def csrf_ok(who: Visitor, form) -> bool:
     return hmac.compare_digest(str(form.get("csrf", "")).encode(), who.csrf.encode())
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import aiohttp_jinja2
 from aiohttp import web
+from multidict import MultiDictProxy
 from sqlalchemy.orm import Session
 
 from bot import texts
@@ -61,7 +62,7 @@ def _unknown(request: web.Request) -> web.Response:
 
 
 PageView = Callable[[web.Request, Session, datetime, Visitor], web.StreamResponse]
-FormView = Callable[[web.Request, Session, datetime, Visitor, dict], web.StreamResponse]
+FormView = Callable[[web.Request, Session, datetime, Visitor, MultiDictProxy], web.StreamResponse]
 
 
 def signed_in(view: PageView) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -80,7 +81,7 @@ def form(allowed: Callable[[Visitor], bool]) -> Callable[[FormView], Callable[[w
     """A POST that needs a session, the session's CSRF token and a role `allowed` accepts."""
     def wrap(view: FormView) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def handler(request: web.Request) -> web.StreamResponse:
-            fields = dict(await request.post())
+            fields = await request.post()
 
             def work(session: Session, now: datetime) -> web.StreamResponse:
                 who = visitor(session, request, now)
