@@ -780,6 +780,12 @@ WEB_BAD_EVENT_DATE = ("Ngày sự kiện “{value}” không hợp lệ (ghi d�
                       "Không có gì thay đổi.")
 WEB_BAD_EVENT_DAYS = "Số ngày phải làm xong phải từ 1 đến {limit}. Không có gì thay đổi."
 WEB_RETIRE_CONFIRM = "Để bỏ việc {code}, gõ đúng mã việc “{code}” vào ô xác nhận. Không có gì thay đổi."
+WEB_DEADLINE_EMPTY = "Chưa ghi thời hạn. Không có gì thay đổi."
+WEB_DEADLINE_NOT_UNDERSTOOD = ("Bot chưa hiểu thời hạn này nên sẽ không nhắc được. Ghi rõ hơn, "
+                               "ví dụ: “Trước 15/3”, “Quý II”, “Hằng tháng”, “Sau khi có văn bản của huyện”.")
 WEB_ITEM_NOTICES = {"holders": "Đã lưu người phụ trách; lịch nhắc đã cập nhật.",
+                    "deadline": "Đã lưu thời hạn mới; lịch nhắc đã cập nhật.",
+                    "deadline_conflict": ("Đã lưu thời hạn mới; mốc đang được gia hạn giữ hạn đã duyệt, "
+                                          "văn phòng quyết định (xem cột Hạn hiện tại)."),
                     "event": "Đã ghi nhận sự kiện; lịch nhắc đã cập nhật.",
                     "retired": "Đã bỏ việc này: không nhắc nữa, lịch sử vẫn giữ."}

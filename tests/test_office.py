@@ -547,3 +547,38 @@ async def test_item_changes_are_refused_without_session_token_office_role_or_for
     assert other.status == 404
     with world.sessions() as session:
         assert session.scalar(select(func.count(Item.id)).where(Item.removed_at.is_not(None))) == 0
+
+
+def single_dated_item(rt):
+    with rt.sessions() as session:
+        for item in session.scalars(select(Item).join(Plan).where(Plan.unit.has(name="UBND xã Bằng Phúc"))):
+            if [(m.kind, m.label) for m in item.milestones] == [("date", None)]:
+                return item.id, item.code, item.milestones[0].due
+    raise AssertionError("the sample plan has an item with one plain date")
+
+
+async def test_a_deadline_typed_on_the_page_is_previewed_then_saved_and_reminded(client, world):
+    target, code, old_due = single_dated_item(world)
+    assert old_due.isoformat() != "2023-03-24"
+    await sign_in(client, world)
+    preview = await (await client.get(f"/viec/{target}", params={"han": "Trước 24/3"})).text()
+    assert re.search(r'<table class="list" id="preview">.*24/03/2023', preview, re.S)
+    with world.sessions() as session:
+        assert session.get(Item, target).milestones[0].due == old_due  # a preview changes nothing
+    csrf = csrf_of(preview)
+    for typed, problem in (("32/13", "Ngày không hợp lệ"), ("abc xyz", texts.WEB_DEADLINE_NOT_UNDERSTOOD),
+                           ("   ", texts.WEB_DEADLINE_EMPTY)):
+        refused = await client.post(f"/viec/{target}/han", data={"csrf": csrf, "han": typed})
+        assert refused.status == 400 and problem in await refused.text()
+    with world.sessions() as session:
+        assert session.get(Item, target).milestones[0].due == old_due
+    saved = await client.post(f"/viec/{target}/han", data={"csrf": csrf, "han": "Trước 24/3"})
+    assert saved.status == 200 and texts.WEB_ITEM_NOTICES["deadline"] in await saved.text()
+    with world.sessions() as session:
+        item = session.get(Item, target)
+        assert (item.deadline_text, [m.due.isoformat() for m in item.milestones]) == (
+            "Trước 24/3", ["2023-03-24"])
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "item.deadline"))
+        assert entry.before["milestones"] == [[None, old_due.isoformat()]]
+    # Reminders within the horizon (21 days): the lead reminders before the new date.
+    assert {day for _, kind, day in planned(world, code) if kind == "due"} == {"2023-03-24"}

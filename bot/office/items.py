@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from bot import texts
 from bot.office.auth import Visitor, audit
 from bot.office.pages import RUNTIME, form, message, page, signed_in
-from bot.plan.deadlines import DeadlineError, parse_reply_date
+from bot.plan.deadlines import DeadlineError, parse_deadline_checked, parse_reply_date
+from bot.plan.importer import expand_recurring, set_item_deadline
 from bot.reports import STATE_COLOURS
 from bot.status import load_items
 from db.models import (
@@ -61,6 +62,8 @@ def show_item(request: web.Request, session: Session, now: datetime, who: Visito
         return message(request, texts.WEB_NOT_FOUND, 404, who)
     config = request.app[RUNTIME].config
     notice = texts.WEB_ITEM_NOTICES.get(request.query.get("ok", ""))
+    typed = request.query.get("han")
+    preview, problem = deadline_preview(typed, item.plan.year) if typed is not None else (None, None)
     zone = config.reminders.zone
     today = local_day(now, zone)
     [view] = [v for v in load_items(session, [item.plan_id], today, zone) if v.id == item.id] or [None]
@@ -82,8 +85,21 @@ def show_item(request: web.Request, session: Session, now: datetime, who: Visito
         "extensions": extensions, "roles": roles, "parts": parts, "zone": zone,
         "intent_names": texts.REPORT_INTENT_NAMES, "extension_status": texts.WEB_EXTENSION_STATUS,
         "event_days": config.reminders.event_due_days, "today": today, "notice": notice,
+        "typed": typed, "preview": preview, "problem": problem,
         "colours": STATE_COLOURS,
     }, who=who)
+
+
+def deadline_preview(text: str, year: int) -> tuple[list | None, str | None]:
+    """The milestones a typed deadline gives, as the importer reads it, or why it cannot be read."""
+    if not text.strip():
+        return None, texts.WEB_DEADLINE_EMPTY
+    try:
+        milestones, understood = parse_deadline_checked(text, year)
+    except DeadlineError as error:
+        return None, str(error)
+    milestones = expand_recurring(milestones, year)
+    return milestones, None if understood else texts.WEB_DEADLINE_NOT_UNDERSTOOD
 
 
 @signed_in
@@ -172,6 +188,33 @@ def event_happened(request: web.Request, session: Session, now: datetime, who: V
 
 
 @form(_office)
+def change_deadline(request: web.Request, session: Session, now: datetime, who: Visitor,
+                    fields: dict) -> web.StreamResponse:
+    item = _item(session, who, request.match_info["id"])
+    if item is None or item.removed_at is not None:
+        return message(request, texts.WEB_NOT_FOUND, 404, who)
+    text = " ".join(str(fields.get("han", "")).split())
+    milestones, problem = deadline_preview(text, item.plan.year)
+    if milestones is None or problem is not None:
+        # Not understood means no date: saving it would silently stop the reminders.
+        return message(request, problem, 400, who)
+    before = {"deadline_text": item.deadline_text,
+              "milestones": [[m.label, _iso(m.due)] for m in item.milestones]}
+    conflicts = set_item_deadline(session, item, text, now)
+    session.expire(item, ["milestones"])
+    refresh_schedule(session, now, request.app[RUNTIME].config.reminders, [item.plan_id],
+                     milestone_ids=[m.id for m in item.all_milestones])
+    audit(session, session.get(Person, who.person_id), now, "item.deadline", f"item:{item.id}",
+          before, {"deadline_text": text, "milestones": [[m.label, _iso(m.due)] for m in item.milestones],
+                   "conflicts": len(conflicts)})
+    return _done(request, item, "deadline_conflict" if conflicts else "deadline")
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+@form(_office)
 def retire(request: web.Request, session: Session, now: datetime, who: Visitor,
            fields: dict) -> web.StreamResponse:
     item = _item(session, who, request.match_info["id"])
@@ -192,4 +235,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(ITEM_PATH + "/{id}/nguoi", change_holders)
     app.router.add_post(ITEM_PATH + "/{id}/su-kien", event_happened)
     app.router.add_post(ITEM_PATH + "/{id}/bo", retire)
+    app.router.add_post(ITEM_PATH + "/{id}/han", change_deadline)
     app.router.add_get(EVIDENCE_PATH + "/{id}", download_evidence)
