@@ -762,7 +762,9 @@ WEB_NO_PLAN = "Xã chưa có kế hoạch đang theo dõi. Nhập kế hoạch b
 WEB_CLI_WHO = "Không tìm thấy đúng một người tên “{who}”. Những người có trong danh sách: {names}"
 WEB_BOARD_TITLE = "Các kế hoạch đang theo dõi"
 WEB_FILTER_NAMES = {"plan": "Kế hoạch", "year": "Năm", "quarter": "Quý", "state": "Trạng thái",
-                    "person": "Người phụ trách", "days": "Số ngày"}
+                    "person": "Người phụ trách", "days": "Số ngày", "kind": "Định dạng"}
+WEB_BAD_REPORT_DAY = ("Ngày “{value}” không hợp lệ: ghi dạng 30/06/2023, không sau hôm nay. "
+                      "Chưa tạo báo cáo.")
 EXTENSION_DECISION_REASON = "Lý do: {reason}"
 WEB_DECISION_UNKNOWN = "Chưa chọn duyệt hay không duyệt. Không có gì thay đổi."
 WEB_DECLINE_NEEDS_REASON = "Không duyệt thì cần ghi lý do để người xin biết. Không có gì thay đổi."

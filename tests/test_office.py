@@ -582,3 +582,28 @@ async def test_a_deadline_typed_on_the_page_is_previewed_then_saved_and_reminded
         assert entry.before["milestones"] == [[None, old_due.isoformat()]]
     # Reminders within the horizon (21 days): the lead reminders before the new date.
     assert {day for _, kind, day in planned(world, code) if kind == "due"} == {"2023-03-24"}
+
+
+# ------------------------------------------------------------------- reports
+
+async def test_the_report_downloads_as_of_a_day_in_either_format(client, world):
+    import openpyxl
+
+    assert (await client.get("/bao-cao/tep")).status == 401
+    await sign_in(client, world, THAI)
+    assert "Tải báo cáo" in await (await client.get("/bao-cao")).text()
+    xlsx = await client.get("/bao-cao/tep", params={"ngay": "28/02/2023", "kieu": "xlsx"})
+    assert xlsx.status == 200 and "attachment" in xlsx.headers["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(await xlsx.read()))
+    cells = " ".join(str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value)
+    assert "28/02/2023" in cells
+    docx = await client.get("/bao-cao/tep", params={"kieu": "docx"})
+    assert docx.status == 200 and (await docx.read()).startswith(b"PK")
+    with world.sessions() as session:
+        theirs = session.scalar(select(Plan.id).where(Plan.unit.has(name="UBND xã Khác")))
+    for params, problem in (({"ngay": "31/02/2023"}, texts.WEB_BAD_REPORT_DAY.format(value="31/02/2023")),
+                            ({"ngay": "01/01/2024"}, texts.WEB_BAD_REPORT_DAY.format(value="01/01/2024")),
+                            ({"kieu": "pdf"}, texts.WEB_BAD_FILTER.format(field="Định dạng")),
+                            ({"plan": str(theirs)}, texts.WEB_BAD_FILTER.format(field="Kế hoạch"))):
+        refused = await client.get("/bao-cao/tep", params=params)
+        assert refused.status == 400 and problem in await refused.text()
