@@ -791,3 +791,9 @@ WEB_ITEM_NOTICES = {"holders": "Đã lưu người phụ trách; lịch nhắc �
                                           "văn phòng quyết định (xem cột Hạn hiện tại)."),
                     "event": "Đã ghi nhận sự kiện; lịch nhắc đã cập nhật.",
                     "retired": "Đã bỏ việc này: không nhắc nữa, lịch sử vẫn giữ."}
+WEB_UPLOAD_TOO_BIG = "Tệp lớn quá {mb} MB. Chưa nhập gì."
+WEB_UPLOAD_TYPE = "Chọn một tệp kế hoạch ({types}). Chưa nhập gì."
+WEB_UPLOAD_YEAR = "Năm “{value}” không hợp lệ (ví dụ 2024). Chưa nhập gì."
+WEB_UPLOAD_NO_YEAR = "Không tìm thấy năm của kế hoạch trong tệp: ghi năm ở ô “Năm” khi tải tệp lên."
+WEB_IMPORT_BAD_OWNER = "Việc {code}: đơn vị chủ trì đã chọn không có trong danh sách vai trò."
+WEB_IMPORT_BAD_DEADLINE = "Việc {code}: {reason}"

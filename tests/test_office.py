@@ -607,3 +607,95 @@ async def test_the_report_downloads_as_of_a_day_in_either_format(client, world):
                             ({"plan": str(theirs)}, texts.WEB_BAD_FILTER.format(field="Kế hoạch"))):
         refused = await client.get("/bao-cao/tep", params=params)
         assert refused.status == 400 and problem in await refused.text()
+
+
+# --------------------------------------------------------------- plan import
+
+async def upload(client, csrf, path, year=""):
+    import aiohttp
+
+    data = aiohttp.FormData()
+    data.add_field("csrf", csrf)
+    data.add_field("year", year)
+    data.add_field("file", path.read_bytes(), filename=path.name)
+    return await client.post("/nhap", data=data, allow_redirects=False)
+
+
+async def test_a_plan_is_uploaded_reviewed_corrected_and_saved(client, world, tmp_path):
+    from bot.config import UnitConfig
+
+    fresh = world.config.units[0].model_copy(update={"name": "UBND xã Mới"})
+    world.config = world.config.model_copy(update={"units": [*world.config.units, fresh]})
+    with world.sessions.begin() as session:
+        from bot.plan.importer import sync_unit
+
+        sync_unit(session, fresh)
+    await sign_in(client, world, HOA, "UBND xã Mới")
+    csrf = csrf_of(await (await client.get("/nhap")).text())
+    bad = tmp_path / "ke-hoach.exe"
+    bad.write_bytes(b"MZ")
+    refused = await upload(client, csrf, bad)
+    assert refused.status == 400 and "Chọn một tệp kế hoạch" in await refused.text()
+    sent = await upload(client, csrf, SAMPLE_TXT)
+    assert sent.status == 303
+    review_path = sent.headers["Location"]
+    review = await (await client.get(review_path)).text()
+    assert 'data-code="3.7"' in review and "Kế hoạch mới" in review
+    corrections = {"csrf": csrf, "owner-3.7": "Công chức Tư pháp", "han-3.1": "Trước 28/2/2023",
+                   "bo-3.2": "1"}
+    bad_deadline = await client.post(review_path, data={**corrections, "han-3.5": "32/13",
+                                                        "action": "save"})
+    assert bad_deadline.status == 400 and "Việc 3.5: Ngày không hợp lệ" in await bad_deadline.text()
+    with world.sessions() as session:
+        assert session.scalar(select(func.count(Plan.id)).where(Plan.unit.has(name="UBND xã Mới"))) == 0
+    again = await (await client.post(review_path, data={**corrections, "action": "preview"})).text()
+    assert 'data-code="3.2"' not in again and 'name="bo-3.2"' in again
+    assert "28/02/2023" in again
+    saved = await client.post(review_path, data={**corrections, "action": "save"}, allow_redirects=False)
+    assert saved.status == 303
+    with world.sessions() as session:
+        plan = session.scalar(select(Plan).where(Plan.unit.has(name="UBND xã Mới")))
+        items = {i.code: i for i in plan.items}
+        assert "3.2" not in items
+        assert items["3.7"].owners == ["Công chức Tư pháp"]
+        assert [a.role.name for a in items["3.7"].assignments if a.part == "owner"] == ["Công chức Tư pháp"]
+        assert items["3.1"].milestones[0].due.isoformat() == "2023-02-28"
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "plan.import"))
+        assert entry.after["corrected"]["3.2"] == {"removed": True}
+    assert (await client.get(review_path)).status == 404  # the upload is gone once saved
+
+
+async def test_a_reimport_shows_its_difference_and_the_conflict_before_saving(client, world, tmp_path):
+    extension_id, _ = request_extension(world)
+    with world.sessions.begin() as session:
+        from db.models import Extension
+
+        session.get(Extension, extension_id).status = "approved"
+        milestone = session.get(Extension, extension_id).milestone
+        milestone.original_due, milestone.due = milestone.due, datetime(2023, 3, 31).date()
+    changed = tmp_path / "ke-hoach-sua.txt"
+    text = SAMPLE_TXT.read_text(encoding="utf-8")
+    old = "Ban hành Kế hoạch trước 15/2/2023; báo cáo kết quả thực hiện trước 31/3/2023"
+    assert old in text
+    changed.write_text(text.replace(old, old.replace("15/2/2023", "20/2/2023")), encoding="utf-8")
+    await sign_in(client, world)
+    csrf = csrf_of(await (await client.get("/nhap")).text())
+    sent = await upload(client, csrf, changed)
+    review = await (await client.get(sent.headers["Location"])).text()
+    assert 'id="difference"' in review and "Sửa:" in review
+    assert 'id="conflicts"' in review and "3.7" in review.split('id="conflicts"')[1]
+    with world.sessions() as session:
+        assert session.get(Milestone, milestone.id).disputed_due is None  # nothing saved yet
+
+
+async def test_importing_is_refused_without_session_token_or_office_role(client, world):
+    assert (await client.get("/nhap")).status == 401
+    await sign_in(client, world, THAI)
+    with world.sessions.begin() as session:
+        session.get(Person, person(session, THAI).id).is_admin = False
+    assert (await client.get("/nhap")).status == 403
+    await sign_in(client, world, HOA)
+    csrf = csrf_of(await (await client.get("/nhap")).text())
+    assert (await upload(client, "forged", SAMPLE_TXT)).status == 403
+    assert (await client.get("/nhap/" + "0" * 32)).status == 404
+    assert (await upload(client, csrf, SAMPLE_TXT)).status == 303

@@ -77,6 +77,22 @@ def signed_in(view: PageView) -> Callable[[web.Request], Awaitable[web.StreamRes
     return handler
 
 
+def check_form(request: web.Request, session: Session, now: datetime, fields,
+               allowed: Callable[[Visitor], bool]) -> tuple[Visitor | None, web.Response | None]:
+    """The visitor, or the page that refuses the form: no session, a bad CSRF token, a role."""
+    who = visitor(session, request, now)
+    if who is None:
+        return None, _unknown(request)
+    if not csrf_ok(who, fields):
+        log.warning("web form %s refused for person %s: bad CSRF token", request.path,
+                    who.person_id)
+        return who, message(request, texts.WEB_BAD_CSRF, 403, who)
+    if not allowed(who):
+        log.warning("web form %s refused for person %s: role", request.path, who.person_id)
+        return who, message(request, texts.WEB_FORBIDDEN, 403, who)
+    return who, None
+
+
 def form(allowed: Callable[[Visitor], bool]) -> Callable[[FormView], Callable[[web.Request], Awaitable[web.StreamResponse]]]:
     """A POST that needs a session, the session's CSRF token and a role `allowed` accepts."""
     def wrap(view: FormView) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -84,17 +100,9 @@ def form(allowed: Callable[[Visitor], bool]) -> Callable[[FormView], Callable[[w
             fields = await request.post()
 
             def work(session: Session, now: datetime) -> web.StreamResponse:
-                who = visitor(session, request, now)
-                if who is None:
-                    return _unknown(request)
-                if not csrf_ok(who, fields):
-                    log.warning("web form %s refused for person %s: bad CSRF token",
-                                request.path, who.person_id)
-                    return message(request, texts.WEB_BAD_CSRF, 403, who)
-                if not allowed(who):
-                    log.warning("web form %s refused for person %s: role", request.path,
-                                who.person_id)
-                    return message(request, texts.WEB_FORBIDDEN, 403, who)
+                who, refusal = check_form(request, session, now, fields, allowed)
+                if refusal is not None:
+                    return refusal
                 return view(request, session, now, who, fields)
             response = await in_thread(request, work)
             await _send(request, response.get(DELIVERIES, ()))
