@@ -31,7 +31,7 @@ from tests.fakes import FakeTelegram, FakeZalo
 from tests.test_e2e_chat import MORNING, milestone
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-CHAIRMAN_TG, MAI_TG = 900, 501
+CHAIRMAN_TG, MAI_TG, HOA_TG = 900, 501, 902
 DOCS = ROOT / "docs"
 
 pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
@@ -55,6 +55,7 @@ def browser(tmp_path):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
     driver.set_page_load_timeout(30)
+    driver.implicitly_wait(10)  # a page after a click may still be loading
     try:
         yield driver
     finally:
@@ -75,7 +76,8 @@ async def world(db_url, config, tmp_path):
     with sessions.begin() as session:
         import_plan(session, interpret(read_document(SAMPLE_TXT)), config.units[0], NOW)
         for name, channel, chat in (("Hoàng Văn Thái", "telegram", CHAIRMAN_TG),
-                                    ("Triệu Thị Mai", "telegram", MAI_TG)):
+                                    ("Triệu Thị Mai", "telegram", MAI_TG),
+                                    ("Ma Thị Hoa", "telegram", HOA_TG)):
             person = session.scalar(select(Person).where(Person.name == name))
             session.add(ChatLink(person_id=person.id, channel=channel, chat_id=str(chat),
                                  created_at=NOW))
@@ -107,10 +109,10 @@ async def in_browser(call, *args):
     return await asyncio.to_thread(call, *args)
 
 
-async def sign_in_from_chat(tg, driver, before: int = 0) -> None:
-    """/web in chat (after `before` messages to the chairman), then the link in the browser."""
-    tg.user_says(CHAIRMAN_TG, "/web", first_name="Thái")
-    messages = await tg.wait_for_messages(CHAIRMAN_TG, before + 1, timeout=10)
+async def sign_in_from_chat(tg, driver, before: int = 0, chat: int = CHAIRMAN_TG) -> None:
+    """/web in chat (after `before` messages to that chat), then the link in the browser."""
+    tg.user_says(chat, "/web", first_name="Anh")
+    messages = await tg.wait_for_messages(chat, before + 1, timeout=10)
     url = re.search(r"http://\S+/dang-nhap/\S+", messages[-1]["text"]).group(0)
     await in_browser(driver.get, url)
     button = await in_browser(driver.find_element, By.ID, "sign-in")
@@ -135,7 +137,7 @@ async def test_the_chairman_signs_in_by_a_chat_link_and_sees_xong_on_the_board(w
         assert await in_browser(state_of, browser, "3.7") == "in_progress"  # 1st milestone done
         await in_browser(browser.save_screenshot, str(DOCS / "office-board.png"))
         await in_browser(lambda: browser.find_element(By.CSS_SELECTOR, ".leave button").click())
-        text = await in_browser(lambda: browser.find_element(By.TAG_NAME, "main").text)
+        text = await in_browser(lambda: browser.find_element(By.CSS_SELECTOR, 'p.notice[role="status"]').text)
     assert "đã đăng xuất" in text
     assert milestone(sessions, "3.7").done_at is not None
 
@@ -159,3 +161,45 @@ async def test_the_chairman_approves_on_the_page_and_the_official_is_told_in_cha
     with sessions() as session:
         assert session.scalar(select(Extension.status)) == "approved"
     assert milestone(sessions, "3.7").due.isoformat() == "2023-02-28"
+
+
+async def test_the_office_corrects_an_owner_and_a_deadline_before_saving_an_import(world, browser):
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    from tests.conftest import SAMPLE_DOCX
+
+    sessions, config, tg, zl, _ = world
+    async with running(world):
+        await sign_in_from_chat(tg, browser, chat=HOA_TG)  # the office imports
+        base = browser.current_url.split("/?")[0].rstrip("/")
+        await in_browser(browser.get, base + "/nhap")
+        chooser = await in_browser(browser.find_element, By.NAME, "file")
+        await in_browser(chooser.send_keys, str(SAMPLE_DOCX))
+        await in_browser(lambda: browser.find_element(By.CSS_SELECTOR, "#upload button").click())
+        await in_browser(browser.find_element, By.ID, "review")
+
+        def correct() -> None:
+            Select(browser.find_element(By.NAME, "owner-3.7")).select_by_visible_text("Công chức Tư pháp")
+            deadline = browser.find_element(By.NAME, "han-3.1")
+            deadline.clear()
+            deadline.send_keys("Trước 28/2/2023")
+            old = browser.find_element(By.ID, "review")
+            browser.find_element(By.CSS_SELECTOR, 'button[value="preview"]').click()
+            WebDriverWait(browser, 20).until(staleness_of(old))
+
+        await in_browser(correct)
+        difference = await in_browser(lambda: browser.find_element(By.ID, "difference").text)
+        row = await in_browser(lambda: browser.find_element(By.CSS_SELECTOR, 'tr[data-code="3.1"]').text)
+        await in_browser(browser.save_screenshot, str(DOCS / "office-import.png"))
+        await in_browser(lambda: browser.find_element(By.ID, "save-plan").click())
+        await in_browser(browser.find_element, By.ID, "items")
+    assert "3.7" in difference and "3.1" in difference
+    assert "28/02/2023" in row
+    with sessions() as session:
+        from db.models import Item
+
+        typed = session.scalar(select(Item).where(Item.code == "3.1"))
+        assert [m.due.isoformat() for m in typed.milestones] == ["2023-02-28"]
+        item = session.scalar(select(Item).where(Item.code == "3.7"))
+        assert [a.role.name for a in item.assignments if a.part == "owner"] == ["Công chức Tư pháp"]

@@ -203,6 +203,7 @@ def _review(request: web.Request, token: str, fields, save: bool) -> web.StreamR
         "conflicts": [conflict_text(result.plan_id, c) for c in result.conflicts] if result else [],
         "warnings": [texts.warning_text(w.code, w.line, w.item, w.params) for w in parsed.warnings],
         "original": original, "source": source, "fields": fields or {},
+        "field_names": texts.FIELD_NAMES,
     }, status=400 if save and problems else 200, who=who)
 
 
