@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 from datetime import datetime
 
 import aiohttp_jinja2
 from aiohttp import web
-from multidict import MultiDictProxy
 from sqlalchemy.orm import Session
 
 from bot import texts
@@ -62,7 +62,8 @@ def _unknown(request: web.Request) -> web.Response:
 
 
 PageView = Callable[[web.Request, Session, datetime, Visitor], web.StreamResponse]
-FormView = Callable[[web.Request, Session, datetime, Visitor, MultiDictProxy], web.StreamResponse]
+# The form's fields arrive as aiohttp's MultiDictProxy (getall for checkboxes).
+FormView = Callable[[web.Request, Session, datetime, Visitor, Any], web.StreamResponse]
 
 
 def signed_in(view: PageView) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
