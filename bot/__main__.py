@@ -55,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         return cli.cmd_plan(config, args.action, args.unit, now, sys.stdout,
                             which=getattr(args, "which", ""), code=getattr(args, "code", ""),
                             use=getattr(args, "use", ""))
+    if args.command == "web-link":
+        return cli.cmd_web_link(config, args.person, args.unit, now, sys.stdout)
     if args.command == "invite":
         return cli.cmd_invite(config, args.person, args.unit, now, sys.stdout)
     if args.command == "run":

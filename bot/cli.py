@@ -103,6 +103,10 @@ def build_parser(prog: str = "python -m bot") -> argparse.ArgumentParser:
     invite.add_argument("person", help=texts.CLI_INVITE_PERSON)
     invite.add_argument("--unit", help=texts.CLI_IMPORT_UNIT)
 
+    web_link = commands.add_parser("web-link", help=texts.CLI_WEB_LINK)
+    web_link.add_argument("person", help=texts.CLI_INVITE_PERSON)
+    web_link.add_argument("--unit", help=texts.CLI_IMPORT_UNIT)
+
     imp = commands.add_parser("import", help=texts.CLI_IMPORT)
     imp.add_argument("file", type=Path, help=texts.CLI_IMPORT_FILE)
     imp.add_argument("--year", type=int, help=texts.CLI_IMPORT_YEAR)
@@ -417,6 +421,38 @@ def cmd_invite(config: Config, who: str, unit: str | None, now: datetime, out: T
     return 0
 
 
+def cmd_web_link(config: Config, who: str, unit: str | None, now: datetime, out: TextIO) -> int:
+    """A first sign-in link for the office's web page, for someone not yet in a chat."""
+    from bot.office.auth import LINK_MINUTES, LinkRefused, issue_link
+    from bot.plan.importer import sync_unit
+
+    unit_config = config.unit(unit)
+    if unit_config is None:
+        print(texts.plan_error("unknown_unit", {"unit": unit}), file=sys.stderr)
+        return 2
+    engine = make_engine(config.database.url)
+    upgrade(engine)
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            unit_row = sync_unit(session, unit_config)
+            wanted = fold(who)
+            people = [p for p in unit_row.people if wanted and wanted == fold(p.name)]
+            if len(people) != 1:
+                names = ", ".join(p.name for p in unit_row.people)
+                print(texts.WEB_CLI_WHO.format(who=who, names=names), file=sys.stderr)
+                return 2
+            try:
+                url = issue_link(session, config, people[0], now)
+            except LinkRefused as refusal:
+                print(refusal, file=sys.stderr)
+                return 2
+            name = people[0].name
+    finally:
+        engine.dispose()
+    print(texts.WEB_LINK_CLI.format(name=name, minutes=LINK_MINUTES, url=url), file=out)
+    return 0
+
+
 def cmd_check(config: Config, now: datetime, out: TextIO) -> int:
     """What this installation has: config, database, channels, plans, who cannot be reached."""
     from alembic.runtime.migration import MigrationContext
@@ -667,11 +703,10 @@ def cmd_event(config: Config, code: str, on: date, days: int | None, unit: str |
         if milestone is None:
             print(texts.EVENT_NOT_FOUND.format(code=code), file=sys.stderr)
             return 2
-        milestone.event_on = on
-        milestone.event_due_days = days or config.reminders.event_due_days
-        session.flush()
-        refresh_schedule(session, now, config.reminders)
-        due = on + timedelta(days=milestone.event_due_days)
+        from bot.office.items import mark_event
+
+        due = mark_event(session, milestone, on, days or config.reminders.event_due_days, now,
+                         config)
     engine.dispose()
     print(texts.EVENT_MARKED.format(code=code, on=texts.show_date(on), due=texts.show_date(due)),
           file=out)

@@ -110,6 +110,16 @@ class WebConfig(_Strict):
     # The health check (/healthz) and the Zalo webhook; served by `python -m bot run`.
     listen: str = "0.0.0.0"
     port: int = Field(default=8080, ge=1, le=65535)
+    # The office's web page as people open it (behind the reverse proxy), e.g.
+    # https://nhacviec.xa.gov.vn; empty: /web answers that the page is not set up.
+    public_url: str = ""
+
+    @field_validator("public_url")
+    @classmethod
+    def _page_url(cls, url: str) -> str:
+        if url and not url.startswith(("https://", "http://")):
+            raise ValueError(texts.CONFIG_BAD_PAGE_URL.format(url=url))
+        return url.rstrip("/")
 
 
 class ZaloConfig(_Strict):

@@ -681,10 +681,15 @@ def _extend(ctx: _Context, milestones: list[Milestone], reply: Reply) -> Answer:
 
 
 def _queue(ctx: _Context, person_id: int, text: str, buttons: list | None = None) -> int:
+    return queue_message(ctx.session, person_id, text, ctx.now, buttons)
+
+
+def queue_message(session: Session, person_id: int, text: str, now: datetime,
+                  buttons: list | None = None) -> int:
     delivery = Delivery(person_id=person_id, text=text, purpose="message", status="pending",
-                        buttons=buttons, next_attempt_at=ctx.now, created_at=ctx.now)
-    ctx.session.add(delivery)
-    ctx.session.flush()
+                        buttons=buttons, next_attempt_at=now, created_at=now)
+    session.add(delivery)
+    session.flush()
     return delivery.id
 
 
@@ -705,25 +710,40 @@ def _decide(ctx: _Context, extension: Extension, approve: bool) -> Answer:
         return Answer(texts.CHAIRMAN_ONLY)
     if extension.status != "pending":
         return Answer(texts.ALREADY_DECIDED.format(code=extension.milestone.item.code))
+    code = extension.milestone.item.code
+    text, delivery = decide_extension(ctx.session, ctx.rt.config, ctx.person, extension, approve,
+                                      ctx.now, ctx.message_id)
+    answer = Answer(texts.ACK_DECISION.format(code=code, decision=text))
+    answer.deliveries = [delivery]
+    _record(ctx, "approve" if approve else "decline", [code], extension=extension.id)
+    return answer
+
+
+def decide_extension(session: Session, config: Config, decider: Person, extension: Extension,
+                     approve: bool, now: datetime, message_id: int | None = None,
+                     reason: str | None = None) -> tuple[str, int]:
+    """Approve or decline a pending extension, as the chat and the web page both do.
+
+    The caller checks that `decider` may decide and that the request is still pending.
+    Returns the decision as told to the requester and the delivery that tells them.
+    """
     milestone = extension.milestone
-    code = milestone.item.code
     extension.status = "approved" if approve else "declined"
-    extension.decided_by, extension.decided_at = ctx.person.id, ctx.now
-    ctx.session.add(ItemReply(milestone_id=milestone.id, person_id=ctx.person.id,
-                              message_id=ctx.message_id, intent="approve" if approve else "decline",
-                              note=extension.requested_due.isoformat(), at=ctx.now))
+    extension.decided_by, extension.decided_at = decider.id, now
+    session.add(ItemReply(milestone_id=milestone.id, person_id=decider.id,
+                          message_id=message_id, intent="approve" if approve else "decline",
+                          note=extension.requested_due.isoformat(), at=now))
     if approve:
         milestone.original_due = milestone.original_due or milestone.due
         milestone.due = extension.requested_due
-        ctx.session.flush()
-        refresh_schedule(ctx.session, ctx.now, ctx.rt.config.reminders, ctx.plan_ids,
+        session.flush()
+        refresh_schedule(session, now, config.reminders, [milestone.item.plan_id],
                          milestone_ids=[milestone.id])
     text = (texts.EXTENSION_APPROVED if approve else texts.EXTENSION_DECLINED).format(
-        code=code, new_due=texts.show_date(extension.requested_due))
-    answer = Answer(texts.ACK_DECISION.format(code=code, decision=text))
-    answer.deliveries = [_queue(ctx, extension.person_id, text)]
-    _record(ctx, "approve" if approve else "decline", [code], extension=extension.id)
-    return answer
+        code=milestone.item.code, new_due=texts.show_date(extension.requested_due))
+    if reason:
+        text += "\n" + texts.EXTENSION_DECISION_REASON.format(reason=reason)
+    return text, queue_message(session, extension.person_id, text, now)
 
 
 # -------------------------------------------------------------------- buttons
@@ -786,6 +806,10 @@ def _command(ctx: _Context, name: str, args: str) -> Answer:
         if not (ctx.is_chairman() or ctx.is_office()):
             return Answer(texts.CHAIRMAN_ONLY)
         return _summary(ctx, args)
+    if name == "web":
+        from bot.office.auth import web_command
+
+        return Answer(web_command(ctx.session, ctx.rt.config, ctx.person, ctx.now))
     if name == "baocao":
         if not (ctx.is_chairman() or ctx.is_office()):
             return Answer(texts.CHAIRMAN_ONLY)

@@ -356,7 +356,8 @@ HELP = (
     "• /kenh — chọn nhận tin qua Zalo hay Telegram\n"
     "• /tongket — tình hình thực hiện kế hoạch; /tongket II, /tongket 3.7, /tongket Tư pháp "
     "(Chủ tịch, văn phòng)\n"
-    "• /baocao — báo cáo kết quả thực hiện (Excel; /baocao word cho bản Word)"
+    "• /baocao — báo cáo kết quả thực hiện (Excel; /baocao word cho bản Word)\n"
+    "• /web — đường dẫn đăng nhập trang theo dõi kế hoạch (Chủ tịch, văn phòng)"
 )
 SOMETHING_WRONG = "Xin lỗi, bot gặp lỗi khi xử lý tin này. Tin đã được lưu; văn phòng sẽ kiểm tra."
 NOT_UNDERSTOOD = (
@@ -546,6 +547,7 @@ def evidence_line(name: str, size: int, at) -> str:
 CLI_START_AT = ("chạy với đồng hồ giả lập bắt đầu từ thời điểm này (giờ của xã, ví dụ "
                 "08/02/2023 07:25, hoặc ISO như 2023-02-08T07:25:00+07:00)")
 CLI_SPEED = "đồng hồ giả lập chạy nhanh gấp N lần"
+CLI_WEB_LINK = "in đường dẫn đăng nhập trang web (dùng một lần, 10 phút) cho một người"
 CLI_INVITE = "tạo mã mời để một người kết nối Zalo hoặc Telegram với bot"
 CLI_INVITE_PERSON = "tên người (một phần của tên cũng được)"
 CLI_SAMPLE_LOADED = "Đã nạp kế hoạch mẫu {path}."
@@ -832,6 +834,7 @@ CONFIG_DUPLICATE_ROLE = "tên vai trò bị trùng"
 CONFIG_DUPLICATE_UNIT = "tên đơn vị bị trùng"
 CONFIG_UNKNOWN_ADMIN = "admins có người không giữ vai trò nào: {names}"
 CONFIG_MISSING_FILE = "không tìm thấy tệp"
+CONFIG_BAD_PAGE_URL = "địa chỉ trang web phải bắt đầu bằng https:// (hoặc http://): {url}"
 CONFIG_BAD_WEBHOOK_URL = "địa chỉ webhook phải bắt đầu bằng https:// (hoặc http://): {url}"
 EXTENSION_REASON = "\nLý do: {reason}"
 CHANNEL_IN_USE = " (đang dùng)"
@@ -872,3 +875,62 @@ RUN_UPDATING = "Đang cập nhật thư viện trong {venv} vì pyproject.toml h
 RUN_INSTALL_STOPPED = "Đã dừng cài đặt. Chạy lại lệnh để cài tiếp."
 RUN_INSTALL_FAILED = "Cài đặt không thành công (xem thông báo của pip ở trên). Chạy lại lệnh khi đã khắc phục."
 CLI_INTERRUPTED = "Đã dừng theo yêu cầu (Ctrl+C)."
+
+# ------------------------------------------------------------ the office's web page
+WEB_LINK = ("Đường dẫn đăng nhập trang theo dõi kế hoạch (dùng một lần, hết hạn sau {minutes} "
+            "phút):\n{url}")
+WEB_LINK_CLI = "Đường dẫn đăng nhập cho {name} (dùng một lần, hết hạn sau {minutes} phút):\n{url}"
+WEB_NOT_FOR_YOU = ("Trang theo dõi kế hoạch dành cho văn phòng, Chủ tịch và quản trị viên. "
+                   "Việc của anh/chị: gõ /viec.")
+WEB_NOT_SET_UP = ("Trang theo dõi kế hoạch chưa được bật: quản trị viên cần ghi địa chỉ trang "
+                  "vào [web] public_url trong config.toml.")
+WEB_TOO_MANY_LINKS = ("Anh/chị đã xin {count} đường dẫn trong một giờ qua. Dùng đường dẫn mới "
+                      "nhất, hoặc thử lại sau.")
+WEB_LINK_INVALID = ("Đường dẫn đăng nhập không dùng được: đã dùng rồi, đã hết hạn hoặc sai. "
+                    "Gõ /web cho bot để nhận đường dẫn mới.")
+WEB_SIGNED_OUT = "Anh/chị đã đăng xuất."
+WEB_SIGN_IN_NEEDED = "Để xem trang này, gõ /web cho bot trong Zalo hoặc Telegram để nhận đường dẫn đăng nhập."
+WEB_SESSION_ENDED = "Phiên làm việc đã hết hạn hoặc đã đăng xuất. Gõ /web cho bot để đăng nhập lại."
+WEB_BAD_CSRF = "Biểu mẫu đã cũ hoặc không hợp lệ. Tải lại trang rồi làm lại."
+WEB_FORBIDDEN = "Anh/chị không có quyền làm việc này."
+WEB_NOT_FOUND = "Không tìm thấy trang này."
+WEB_BAD_FILTER = "Bộ lọc “{field}” không hợp lệ; đang hiển thị không có bộ lọc đó."
+WEB_NO_PLAN = "Xã chưa có kế hoạch đang theo dõi. Nhập kế hoạch bằng lệnh: python3 run.py import TỆP"
+WEB_CLI_WHO = "Không tìm thấy đúng một người tên “{who}”. Những người có trong danh sách: {names}"
+WEB_BOARD_TITLE = "Các kế hoạch đang theo dõi"
+WEB_FILTER_NAMES = {"plan": "Kế hoạch", "year": "Năm", "quarter": "Quý", "state": "Trạng thái",
+                    "person": "Người phụ trách", "days": "Số ngày", "kind": "Định dạng"}
+WEB_BAD_REPORT_DAY = ("Ngày “{value}” không hợp lệ: ghi dạng 30/06/2023, không sau hôm nay. "
+                      "Chưa tạo báo cáo.")
+EXTENSION_DECISION_REASON = "Lý do: {reason}"
+WEB_DECISION_UNKNOWN = "Chưa chọn duyệt hay không duyệt. Không có gì thay đổi."
+WEB_DECLINE_NEEDS_REASON = "Không duyệt thì cần ghi lý do để người xin biết. Không có gì thay đổi."
+WEB_REASON_TOO_LONG = "Lý do dài quá {limit} ký tự. Không có gì thay đổi."
+WEB_EXTENSION_GONE = "Không tìm thấy đề nghị gia hạn này."
+WEB_DELIVERY_STATUS = {"pending": "đang chờ gửi", "sending": "đang gửi", "retry": "sẽ gửi lại",
+                       "sent": "đã gửi", "failed": "không gửi được"}
+WEB_DELIVERY_PURPOSE = {"reminder": "tin nhắc", "catch_up": "tin tổng hợp", "message": "tin nhắn",
+                        "notice": "báo văn phòng"}
+WEB_EXTENSION_STATUS = {"pending": "đang chờ", "approved": "đã duyệt", "declined": "không duyệt"}
+WEB_FILE_MISSING = "Không còn tệp này trên máy chủ. Văn phòng kiểm tra thư mục dữ liệu."
+WEB_OWNER_NEEDED = "Cần chọn ít nhất một đơn vị chủ trì. Không có gì thay đổi."
+WEB_UNKNOWN_ROLE = "Vai trò đã chọn không có trong xã. Tải lại trang rồi chọn lại. Không có gì thay đổi."
+WEB_BAD_EVENT_DATE = ("Ngày sự kiện “{value}” không hợp lệ (ghi dạng 02/10/2023, không sau hôm nay). "
+                      "Không có gì thay đổi.")
+WEB_BAD_EVENT_DAYS = "Số ngày phải làm xong phải từ 1 đến {limit}. Không có gì thay đổi."
+WEB_RETIRE_CONFIRM = "Để bỏ việc {code}, gõ đúng mã việc “{code}” vào ô xác nhận. Không có gì thay đổi."
+WEB_DEADLINE_EMPTY = "Chưa ghi thời hạn. Không có gì thay đổi."
+WEB_DEADLINE_NOT_UNDERSTOOD = ("Bot chưa hiểu thời hạn này nên sẽ không nhắc được. Ghi rõ hơn, "
+                               "ví dụ: “Trước 15/3”, “Quý II”, “Hằng tháng”, “Sau khi có văn bản của huyện”.")
+WEB_ITEM_NOTICES = {"holders": "Đã lưu người phụ trách; lịch nhắc đã cập nhật.",
+                    "deadline": "Đã lưu thời hạn mới; lịch nhắc đã cập nhật.",
+                    "deadline_conflict": ("Đã lưu thời hạn mới; mốc đang được gia hạn giữ hạn đã duyệt, "
+                                          "văn phòng quyết định (xem cột Hạn hiện tại)."),
+                    "event": "Đã ghi nhận sự kiện; lịch nhắc đã cập nhật.",
+                    "retired": "Đã bỏ việc này: không nhắc nữa, lịch sử vẫn giữ."}
+WEB_UPLOAD_TOO_BIG = "Tệp lớn quá {mb} MB. Chưa nhập gì."
+WEB_UPLOAD_TYPE = "Chọn một tệp kế hoạch ({types}). Chưa nhập gì."
+WEB_UPLOAD_YEAR = "Năm “{value}” không hợp lệ (ví dụ 2024). Chưa nhập gì."
+WEB_UPLOAD_NO_YEAR = "Không tìm thấy năm của kế hoạch trong tệp: ghi năm ở ô “Năm” khi tải tệp lên."
+WEB_IMPORT_BAD_OWNER = "Việc {code}: đơn vị chủ trì đã chọn không có trong danh sách vai trò."
+WEB_IMPORT_BAD_DEADLINE = "Việc {code}: {reason}"

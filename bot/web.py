@@ -1,4 +1,5 @@
-"""The bot's own HTTP endpoints: a health check, and both chat services' webhooks.
+"""The bot's own HTTP endpoints: a health check, both chat services' webhooks, and the
+office's web page (bot.office), served next to the health check.
 
 One aiohttp stack serves everything, so both webhooks get the same limits and the
 same path: at most 1 MB (413), well-formed JSON (400) nested at most 32 levels (400),
@@ -27,6 +28,7 @@ from aiohttp import web
 from sqlalchemy import select, text
 
 from bot.conversation import Runtime
+from bot.office import add_office
 from db.models import TickLease
 from jobs.engine import LEASE
 
@@ -164,6 +166,7 @@ def build_apps(rt: Runtime, channels: Mapping[str, str], address: Address | None
 
         apps[address] = webhook_app()
         apps[address].router.add_get(HEALTH_PATH, healthz)
+        add_office(apps[address], rt)
     for hook in webhooks:
         add_webhook(apps.setdefault(hook.address, webhook_app()), hook)
     return apps

@@ -22,8 +22,9 @@ from bot.plan.tables import read_document
 from db.backup import BackupError, backup, restore
 from db.migrate import MIGRATIONS, downgrade, upgrade
 from db.models import (
-    Base, ChatLink, Delivery, DeliveryAttempt, Digest, Evidence, Extension, Invitation, Item,
-    ItemReply, Message, Milestone, PendingQuestion, Person, Plan, Reminder, Section, TickLease, Unit,
+    AuditEntry, Base, ChatLink, Delivery, DeliveryAttempt, Digest, Evidence, Extension, Invitation,
+    Item, ItemReply, Message, Milestone, PendingQuestion, Person, Plan, Reminder, Section,
+    TickLease, Unit, WebLink, WebSession,
 )
 from db.session import make_engine, make_sessionmaker
 from jobs.schedule import refresh_schedule
@@ -98,6 +99,13 @@ def fill(engine: Engine, config) -> None:
                                     asked_at=NOW))
         session.add(Digest(unit_id=hoa.unit_id, kind="weekly", day=date(2023, 1, 30),
                            created_at=NOW))
+        session.add(WebLink(person_id=hoa.id, token_hash="a" * 64, created_at=NOW,
+                            expires_at=NOW + timedelta(minutes=10), used_at=NOW))
+        session.add(WebSession(person_id=hoa.id, token_hash="b" * 64, csrf="c" * 43,
+                               created_at=NOW, seen_at=NOW))
+        session.add(AuditEntry(unit_id=hoa.unit_id, person_id=hoa.id, at=NOW,
+                               action="web.sign_in", target="session:1",
+                               before=None, after={"link": 1}))
 
 
 def snapshot(engine: Engine) -> dict[str, list[dict]]:

@@ -316,3 +316,19 @@ def resolve_conflict(session: Session, plan_id: int, code: str, use: str) -> lis
         row.disputed_due = None
     session.flush()
     return list(rows)
+
+
+def set_item_deadline(session: Session, item: Item, text: str, now: datetime) -> list[Conflict]:
+    """The office typed a new deadline for one item: its milestones follow it as a re-import
+    with that cell would (matched by key; extensions in force kept and returned as conflicts).
+
+    Raises deadlines.DeadlineError for an impossible date; the caller shows the message.
+    """
+    parsed = ParsedItem(code=item.code, title=item.title, line=0, deadline_text=text,
+                        milestones=deadlines.parse_deadline(text, item.plan.year))
+    _changed, conflicts = _set_milestones(item, parsed, item.plan.year, now,
+                                          _decisions(session, item.plan_id))
+    item.deadline_text = text
+    item.updated_at = now
+    session.flush()
+    return conflicts

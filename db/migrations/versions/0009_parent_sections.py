@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '0009_parent_sections'
-down_revision = '0006_update_keys'
+down_revision = '0008_office_web'
 branch_labels = None
 depends_on = None
 
