@@ -50,7 +50,7 @@ from bot.app import serve  # noqa: E402
 from bot.channels.telegram import ALLOWED_UPDATES, TelegramChannel  # noqa: E402
 from bot.clock import Clock  # noqa: E402
 from bot.config import DEFAULT_CONFIG, load_config  # noqa: E402
-from bot.conversation import Runtime  # noqa: E402
+from bot.talk import Runtime  # noqa: E402
 from bot.plan.importer import import_plan  # noqa: E402
 from bot.plan.interpret import interpret  # noqa: E402
 from bot.plan.tables import read_document  # noqa: E402

@@ -21,7 +21,7 @@ from bot import texts
 from bot.channels.base import Channel
 from bot.clock import Clock
 from bot.config import Config, secret
-from bot.conversation import Runtime, handle_update, replay_journal
+from bot.talk import Runtime, handle_update, replay_journal
 from bot.web import Webhook, start_web
 from db.models import Person, Plan
 from jobs import engine

@@ -172,6 +172,7 @@ REMINDER_SECTIONS = {
     "overdue": "Quá hạn:",
     "due": "Đến hạn hôm nay:",
     "lead": "Sắp đến hạn:",
+    "asked": "Anh/chị hẹn bot hỏi lại hôm nay:",
     "checkin": "Việc thường xuyên — tháng này có gì cần báo cáo không?",
 }
 REMINDER_FOOTER = (
@@ -179,6 +180,11 @@ REMINDER_FOOTER = (
     "hoặc \"gia hạn {code} 15/3\"."
 )
 TITLE_MAX = 70
+
+
+def day_name(day: date) -> str:
+    """ "thứ Sáu 17/02": the weekday and the day, the way people say it."""
+    return f"{WEEKDAYS[day.weekday()].replace('Thứ', 'thứ')} {day:%d/%m}"
 
 
 def short_title(title: str) -> str:
@@ -274,6 +280,7 @@ WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "T
 REMINDER_KIND_NAMES = {
     "lead": "nhắc trước", "due": "đến hạn", "overdue": "quá hạn", "checkin": "hỏi tình hình",
     "escalation": "báo quá hạn", "catch_up": "tổng hợp sau thời gian tạm dừng",
+    "asked": "hỏi lại theo hẹn",
 }
 
 
@@ -352,6 +359,26 @@ ACK_NEXT = "Mốc tiếp theo: {label}, hạn {due}."
 ACK_PROGRESS = "⏳ Đã ghi nhận: {code} đang thực hiện{percent}."
 ACK_NOT_YET = "Đã ghi nhận: {code} chưa xong{reason}. Bot sẽ nhắc lại theo lịch."
 ACK_NOTE = "Đã ghi chú vào việc {code}."
+ACK_PERCENT = ", đang được {percent}%"
+ACK_PROMISE = (
+    "📌 Đã ghi: {code} {title}{label}{percent} — sẽ xong {day}. Bot sẽ hỏi lại hôm đó. "
+    "Cảm ơn anh/chị!")
+ACK_PROMISE_SOON = (
+    "📌 Đã ghi: {code} {title}{label}{percent} — sắp xong (chưa ghi hoàn thành). "
+    "Bot nhắc tiếp theo lịch. Cảm ơn anh/chị!")
+ACK_SNOOZE = "⏰ Đã ghi: {code} {title}{label} — bot sẽ nhắc lại {day}."
+CHOSEN_ITEM = "(Bot hiểu là việc {code}. Nhầm thì trả lời \"nhầm\".)"
+NOTHING_TO_UNDO = "Trong {hours} giờ qua anh/chị không có trả lời nào để huỷ; bot không thay đổi gì."
+UNDO_DECIDED = (
+    "Đề nghị gia hạn việc {code} đã được Chủ tịch quyết định nên không huỷ được; "
+    "anh/chị liên hệ văn phòng nếu cần.")
+ACK_UNDO = "↩️ Đã huỷ trả lời trước về việc {code} ({what}); việc trở lại như trước đó."
+UNDONE_NAMES = {
+    "done": "hoàn thành", "progress": "đang thực hiện", "not_yet": "chưa xong",
+    "promise": "hẹn ngày xong", "snooze": "hẹn nhắc lại", "extend": "xin gia hạn",
+    "note": "ghi chú",
+}
+UNDO_NOTICE = "↩️ {name} báo trả lời trước về việc {codes} ({what}) là nhầm; đã huỷ, việc trở lại như trước."
 ACK_EXTEND = "📅 Đã gửi Chủ tịch đề nghị gia hạn việc {code} đến {new_due}. Bot sẽ báo kết quả."
 ACK_EVIDENCE = "📎 Đã lưu tài liệu kiểm chứng \"{name}\" cho việc {code}."
 EXTENSION_REQUEST = (
@@ -363,6 +390,11 @@ EXTENSION_APPROVED = "✅ Chủ tịch đã duyệt gia hạn việc {code} đ�
 EXTENSION_DECLINED = "❌ Chủ tịch không duyệt gia hạn việc {code} (xin đến {new_due}); giữ hạn cũ."
 ACK_DECISION = "Đã ghi nhận quyết định. {decision}"
 NO_PENDING_EXTENSION = "Không có đề nghị gia hạn nào đang chờ cho việc {code}."
+NO_PENDING_EXTENSIONS = "Không có đề nghị gia hạn nào đang chờ quyết định."
+WHICH_EXTENSION = (
+    "Đang có nhiều đề nghị gia hạn chờ quyết định ({codes}). Anh/chị trả lời ngay vào tin đề nghị, "
+    "hoặc ghi kèm mã việc, ví dụ \"duyệt 3.4\"; chưa ghi nhận gì.")
+DECLINE_REASON = " Lý do: {reason}"
 ALREADY_DECIDED = "Đề nghị gia hạn việc {code} đã được quyết định trước đó."
 CHAIRMAN_ONLY = "Lệnh này chỉ dành cho Chủ tịch UBND xã và văn phòng theo dõi kế hoạch."
 GIAHAN_USAGE = "Cách dùng: /giahan 3.7 15/3 lý do"

@@ -25,7 +25,7 @@ from sqlalchemy import func, select, text, update
 
 from bot import texts
 from bot.channels.base import Incoming
-from bot.conversation import create_invitation, store_file
+from bot.talk import create_invitation, store_file
 from bot.journal import Journal
 from bot.plan.importer import import_plan
 from bot.plan.interpret import interpret
@@ -412,7 +412,7 @@ async def test_a_failure_while_applying_keeps_the_message_and_its_answer_and_cha
         raise RuntimeError("a bug after the reply was recorded")
 
     # Stands for any bug in the middle of applying a reply: what it wrote must not stay.
-    monkeypatch.setattr("bot.conversation.refresh_schedule", broken)
+    monkeypatch.setattr("bot.talk.replies.refresh_schedule", broken)
     async with bot(world):
         [reminder] = await tg.wait_for_messages(MAI_TG, 1, timeout=10)
         tg.user_says(MAI_TG, "xong", first_name="Mai", reply_to_message_id=reminder["message_id"])
