@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import texts
-from bot.status import DONE, ItemView, load_items
+from bot.status import DONE, ItemView, first_milestone, load_items
 from db.models import Evidence, Item, ItemReply, Milestone, Person, Plan, Section
 from jobs.calendar import WorkCalendar
 
@@ -125,9 +125,16 @@ def report_rows(session: Session, plan_ids: list[int], today: date, zone: ZoneIn
             product=item.product or "", owners="; ".join(item.owners),
             coordinators="; ".join(item.coordinators), deadline=item.deadline_text or "",
             budget=item.budget_note or "", state=view.state, done_on=_done_on(view),
-            days_late=_days_late(view, today, calendar), note=notes.get(item.id, ""),
+            days_late=_days_late(view, today, calendar),
+            note="; ".join(filter(None, [_progress(view), notes.get(item.id, "")])),
             evidence=tuple(files.get(item.id, ()))))
     return rows
+
+
+def _progress(view: ItemView) -> str:
+    """ "đang được 50%, hẹn xong 17/02/2023": where an open item stands, beside its note."""
+    open_ones = view.open_milestones
+    return texts.progress_note(first_milestone(open_ones)).strip(" ()") if open_ones else ""
 
 
 def _done_on(view: ItemView) -> date | None:

@@ -63,6 +63,12 @@ class ItemView:
         return min(dues) if dues else None
 
 
+def first_milestone(milestones):
+    """The milestone a reply about an item means: the earliest dated one, else the first."""
+    dated = sorted((m for m in milestones if m.due), key=lambda m: m.due)
+    return (dated or milestones)[0]
+
+
 def milestone_state(view: MilestoneView, today: date) -> str:
     if view.done_on is not None:
         target = view.planned_due or view.due

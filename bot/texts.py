@@ -356,9 +356,9 @@ ASK_DATE = "Xin gia hạn việc {code} đến ngày nào? Ví dụ \"15/3\" ho�
 EXTEND_NOT_LATER = "Ngày xin gia hạn phải sau hạn hiện tại của việc {code} ({due})."
 ACK_DONE = "✅ Đã ghi nhận: {code} {title}{label} — hoàn thành. Cảm ơn anh/chị!"
 ACK_NEXT = "Mốc tiếp theo: {label}, hạn {due}."
-ACK_PROGRESS = "⏳ Đã ghi nhận: {code} đang thực hiện{percent}."
-ACK_NOT_YET = "Đã ghi nhận: {code} chưa xong{reason}. Bot sẽ nhắc lại theo lịch."
-ACK_NOTE = "Đã ghi chú vào việc {code}."
+ACK_PROGRESS = "⏳ Đã ghi nhận: {code} {title}{label} — đang thực hiện{percent}."
+ACK_NOT_YET = "Đã ghi nhận: {code} {title}{label} — chưa xong{reason}. Bot sẽ nhắc lại theo lịch."
+ACK_NOTE = "📝 Đã ghi chú vào việc {code} {title}{label}: \"{note}\"."
 ACK_PERCENT = ", đang được {percent}%"
 ACK_PROMISE = (
     "📌 Đã ghi: {code} {title}{label}{percent} — sẽ xong {day}. Bot sẽ hỏi lại hôm đó. "
@@ -367,7 +367,8 @@ ACK_PROMISE_SOON = (
     "📌 Đã ghi: {code} {title}{label}{percent} — sắp xong (chưa ghi hoàn thành). "
     "Bot nhắc tiếp theo lịch. Cảm ơn anh/chị!")
 ACK_SNOOZE = "⏰ Đã ghi: {code} {title}{label} — bot sẽ nhắc lại {day}."
-CHOSEN_ITEM = "(Bot hiểu là việc {code}. Nhầm thì trả lời \"nhầm\".)"
+CHOSEN_ITEM = "Bot hiểu là việc {code} (theo tin nhắc anh/chị trả lời). Nhầm thì trả lời \"nhầm\"."
+UNDO_HINT = "Nhầm thì trả lời \"nhầm\"."
 NOTHING_TO_UNDO = "Trong {hours} giờ qua anh/chị không có trả lời nào để huỷ; bot không thay đổi gì."
 UNDO_DECIDED = (
     "Đề nghị gia hạn việc {code} đã được Chủ tịch quyết định nên không huỷ được; "
@@ -431,10 +432,17 @@ def my_schedule(by_day: dict, at: str) -> str:
 CONSOLE_WELCOME = (
     "Nhắc việc — chế độ thử trên máy (không cần Zalo/Telegram).\n"
     "Gõ \"/as TÊN\" để đóng vai một người (ví dụ /as Mai, /as Chủ tịch), rồi trả lời như trên điện thoại.\n"
+    "Gõ \"/ngay 16/02\" hoặc \"/ngay +7\" để cho thời gian trôi đến ngày đó.\n"
     "Nhấn Ctrl+C để thoát."
 )
 CONSOLE_CHOOSE = "Hãy chọn người trước: /as TÊN (ví dụ /as Mai)."
-CONSOLE_WHO = "Chọn một người:\n{people}"
+CONSOLE_WHO = "Chọn một người (gõ /as và số, ví dụ /as 3):\n{people}"
+CONSOLE_DAY_USAGE = (
+    "Cách dùng: /ngay 16/02 (đến ngày đó) hoặc /ngay +7 (thêm 7 ngày); chỉ đi tới, "
+    "không lùi lại. Bot gửi các tin nhắc của từng ngày đi qua.")
+CONSOLE_DAY_REAL = "Bot đang chạy theo giờ thật nên không đổi ngày được."
+CONSOLE_DAY = "\n📆 {day}"
+CONSOLE_DAY_NOW = "Bây giờ là {day}. Trả lời các tin nhắc như trên điện thoại."
 CONSOLE_NOW_AS = "Bây giờ anh/chị là {name}."
 CONSOLE_BYE = "Đã thoát chế độ thử; mọi trả lời đã được lưu."
 
@@ -480,6 +488,7 @@ INTENT_NAMES = {
     "done": "báo đã xong", "progress": "báo đang làm", "not_yet": "báo chưa xong",
     "extend": "xin gia hạn", "note": "ghi chú", "evidence": "gửi tài liệu",
     "approve": "duyệt gia hạn", "decline": "không duyệt gia hạn",
+    "promise": "hẹn ngày xong", "snooze": "hẹn nhắc lại", "undo": "báo trả lời trước là nhầm",
 }
 
 
@@ -524,20 +533,40 @@ def milestone_status_line(m) -> str:
     moved = (f" (hạn gốc {show_date(m.planned_due)})"
              if m.planned_due and m.due and m.planned_due != m.due else "")
     done = f", xong {show_date(m.done_on)}" if m.done_on else ""
-    return f"• {name}{due}{moved}{done}: {STATE_NAMES[m.state]}"
+    return f"• {name}{due}{moved}{done}: {STATE_NAMES[m.state]}{progress_note(m)}"
+
+
+def progress_note(m) -> str:
+    """ " (đang được 50%, hẹn xong 17/02/2023)": the latest progress of an open milestone."""
+    if m.done_on is not None:
+        return ""
+    parts = []
+    if m.last_percent is not None:
+        parts.append(f"đang được {m.last_percent}%")
+    if m.promised_on is not None:
+        parts.append(f"hẹn xong {show_date(m.promised_on)}")
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def history_reminder(kind: str, person: str) -> str:
     return f"bot gửi tin {REMINDER_KIND_NAMES.get(kind, kind)} cho {person}"
 
 
-def history_reply(person: str, intent: str, percent: int | None, note: str | None) -> str:
+def history_reply(person: str, intent: str, percent: int | None, note: str | None,
+                  on_date: date | None = None, undone: bool = False) -> str:
     text = f"{person} {INTENT_NAMES.get(intent, intent)}"
     if percent is not None:
         text += f" {percent}%"
-    if note:
+    if on_date is not None:
+        text += f" ({show_date(on_date)})"
+    if note and intent != "undo":
         text += f": {note}"
+    if undone:
+        text += HISTORY_UNDONE
     return text
+
+
+HISTORY_UNDONE = " — đã huỷ vì nhầm"
 
 
 def evidence_line(name: str, size: int, at) -> str:

@@ -185,3 +185,15 @@ async def test_help_shows_the_guide_and_the_open_items_and_stores_nothing_on_an_
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(ItemReply)) == 0
         assert session.scalar(select(func.count()).select_from(PendingQuestion)) == 0
+
+
+async def test_a_reply_to_a_reminder_says_which_item_the_bot_took_it_for(world):
+    sessions, config, tg, zl, _ = world
+    link(sessions, "Triệu Thị Mai", "telegram", MAI_TG)
+    async with bot(world):
+        [reminder] = await tg.wait_for_messages(MAI_TG, 1, timeout=10)
+        tg.user_says(MAI_TG, "đang làm được khoảng nửa", first_name="Mai",
+                     reply_to_message_id=reminder["message_id"])
+        answer = (await tg.wait_for_messages(MAI_TG, 2, timeout=10))[-1]["text"]
+    assert answer.startswith("⏳ Đã ghi nhận: 3.7 ") and "đang thực hiện 50%" in answer
+    assert answer.endswith(texts.CHOSEN_ITEM.format(code="3.7"))

@@ -246,7 +246,9 @@ def test_other_rows_show_state_completion_lateness_and_latest_note(world, sheet)
                              f"03/04/2023: {MAI} báo chưa xong: chờ huyện hướng dẫn", None]
     extended = row_values(sheet, rows["3.31"])
     assert extended[7] == "Quý II/2023"
-    assert extended[9:13] == ["đang thực hiện", None, None, f"10/07/2023: {HUNG} báo đang làm 70%"]
+    # The latest percent stays beside the note, extension or not.
+    assert extended[9:13] == ["đang thực hiện", None, None,
+                              f"đang được 70%; 10/07/2023: {HUNG} báo đang làm 70%"]
     ongoing = row_values(sheet, rows["3.2"])
     assert ongoing[9] == "thường xuyên"
     assert ongoing[12] == f"12/07/2023: {HOA} ghi chú: Đã trình HĐND 2 nghị quyết"

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bot import texts
 from bot.channels.base import Incoming
 from bot.replies import Understood, read_reply
-from bot.status import current_plans_of, reply_year
+from bot.status import current_plans_of, first_milestone, reply_year
 from db.models import (
     ChatLink, Delivery, Item, ItemRole, Milestone, Person, PersonRole, Plan, Reminder, Role,
 )
@@ -125,6 +125,8 @@ class Context:
     message_id: int
     now: datetime
     incoming: Incoming
+    # Whether a question of the bot waits for this person's answer.
+    waiting: bool = False
     # What the bot understood and did, stored on the message with the answer.
     outcome: dict | None = field(default=None)
 
@@ -247,12 +249,6 @@ def targets_of(ctx: Context, milestone_ids: list[int]) -> list[Target]:
 
 def can_act(ctx: Context, item: ItemRow) -> bool:
     return ctx.is_office() or bool(item.owners & ctx.role_ids)
-
-
-def first_milestone(milestones):
-    """The milestone a reply about an item means: the earliest dated one, else the first."""
-    dated = sorted((m for m in milestones if m.due), key=lambda m: m.due)
-    return (dated or milestones)[0]
 
 
 def open_milestones(item: ItemRow) -> list[Target]:

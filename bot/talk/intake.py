@@ -33,7 +33,9 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.journal import Fetch, Journal
 from bot.talk.context import Context, WhoCache
-from db.models import ChatLink, Delivery, Invitation, Message, Person, PersonRole, Role
+from db.models import (
+    ChatLink, Delivery, Invitation, Message, PendingQuestion, Person, PersonRole, Role,
+)
 from jobs import engine
 
 log = logging.getLogger(__name__)
@@ -176,7 +178,10 @@ def _look_up(rt: Runtime, incoming: Incoming) -> tuple[tuple[int, str | None] | 
         return None, who.person_id if who else None
 
 
-_STORE = insert(Message)
+# The new row's id, and whether a question waits for the writer's answer: one round trip.
+_STORE = insert(Message).returning(
+    Message.id, select(PendingQuestion.person_id)
+    .where(PendingQuestion.person_id == bindparam("waiting_for")).scalar_subquery())
 
 
 class _Failed(Exception):
@@ -197,13 +202,13 @@ def _respond(rt: Runtime, incoming: Incoming, now: datetime, evidence
     try:
         with rt.sessions.begin() as session:
             who = rt.who.get(session, incoming.channel, incoming.chat_id)
-            message_id = _store(session, incoming, who, now)
+            message_id, waiting = _store(session, incoming, who, now)
             if who is None:
                 answer = stranger(session, incoming, incoming.text.strip(), now)
                 _finish(session, message_id, answer, None)
                 return message_id, None, answer
             notices = _reconnect(session, incoming, who.person_id, now) if who.unreachable else []
-            ctx = Context(session, rt, who, message_id, now, incoming)
+            ctx = Context(session, rt, who, message_id, now, incoming, waiting=waiting)
             try:
                 answer = route(ctx, evidence)
             except DATABASE_DOWN:
@@ -219,7 +224,7 @@ def _respond(rt: Runtime, incoming: Incoming, now: datetime, evidence
         rt.who.forget(incoming.channel, incoming.chat_id)
         raise
     with rt.sessions.begin() as session:
-        message_id = _store(session, incoming, who, now)
+        message_id, _ = _store(session, incoming, who, now)
         # The person wrote from this chat even though handling failed.
         notices = _reconnect(session, incoming, who.person_id, now) if who and who.unreachable else []
         answer = _with_notices(Answer(texts.SOMETHING_WRONG), notices, incoming)
@@ -227,15 +232,18 @@ def _respond(rt: Runtime, incoming: Incoming, now: datetime, evidence
         return message_id, who.person_id if who else None, answer
 
 
-def _store(session: Session, incoming: Incoming, who, now: datetime) -> int:
-    return session.connection().execute(_STORE, {
+def _store(session: Session, incoming: Incoming, who, now: datetime) -> tuple[int, bool]:
+    """The message row, written first; a second delivery of the update fails here."""
+    row = session.connection().execute(_STORE, {
         "channel": incoming.channel, "chat_id": incoming.chat_id, "user_id": incoming.user_id,
         "display_name": incoming.display_name[:200],
         "person_id": who.person_id if who else None, "text": incoming.text,
         "provider_message_id": incoming.message_id,
         "reply_to_message_id": incoming.reply_to_message_id,
         "callback_data": incoming.callback_data, "received_at": now,
-        "update_key": incoming.update_key}).inserted_primary_key[0]
+        "update_key": incoming.update_key,
+        "waiting_for": who.person_id if who else None}).one()
+    return row[0], row[1] is not None
 
 
 _ANSWERED = update(Message).where(Message.id == bindparam("message")).values(

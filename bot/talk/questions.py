@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import bindparam, select
-
 from bot import texts
 from bot.channels.base import Button
 from bot.replies import Understood
@@ -16,15 +14,9 @@ from bot.talk.intake import Answer
 from db.models import Extension, PendingQuestion
 
 
-_WAITING = select(PendingQuestion.person_id).where(
-    PendingQuestion.person_id == bindparam("person"))
-
-
 def pending_of(ctx: Context) -> PendingQuestion | None:
-    # Most messages answer no question: a plain check first, the row only when one waits.
-    if ctx.session.connection().execute(_WAITING, {"person": ctx.who.person_id}).first() is None:
-        return None
-    return ctx.session.get(PendingQuestion, ctx.who.person_id)
+    # Most messages answer no question: the row is read only when one waits.
+    return ctx.session.get(PendingQuestion, ctx.who.person_id) if ctx.waiting else None
 
 
 def ask_choice(ctx: Context, reply: Understood, options: list[Target]) -> Answer:
@@ -42,6 +34,7 @@ def ask_choice(ctx: Context, reply: Understood, options: list[Target]) -> Answer
 
 def set_pending(ctx: Context, kind: str, payload: dict) -> None:
     pending = pending_of(ctx)
+    ctx.waiting = True
     if pending is None:
         ctx.session.add(PendingQuestion(person_id=ctx.who.person_id, kind=kind, payload=payload,
                                         asked_at=ctx.now))

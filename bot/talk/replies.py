@@ -109,8 +109,8 @@ def apply(ctx: Context, understood: Understood, milestones: list[Target], *,
                          milestone_ids=[m.id for m in milestones])
     ctx.record(intent, [m.item.code for m in milestones],
                **({"date": on_date.isoformat()} if on_date else {}))
-    if chosen:
-        lines.append(texts.CHOSEN_ITEM.format(code=milestones[0].item.code))
+    lines.append(texts.CHOSEN_ITEM.format(code=milestones[0].item.code) if chosen
+                 else texts.UNDO_HINT)
     return Answer("\n".join(lines))
 
 
@@ -127,10 +127,12 @@ def acknowledgement(understood: Understood, code: str, title: str, label: str | 
         return lines
     if understood.intent == "progress":
         return [texts.ACK_PROGRESS.format(
-            code=code, percent=f" {understood.percent}%" if understood.percent is not None else "")]
+            code=code, title=short, label=milestone,
+            percent=f" {understood.percent}%" if understood.percent is not None else "")]
     if understood.intent == "not_yet":
         return [texts.ACK_NOT_YET.format(
-            code=code, reason=f" ({understood.reason})" if understood.reason else "")]
+            code=code, title=short, label=milestone,
+            reason=f" ({understood.reason})" if understood.reason else "")]
     if understood.intent == "promise":
         percent = (texts.ACK_PERCENT.format(percent=understood.percent)
                    if understood.percent is not None else "")
@@ -142,7 +144,7 @@ def acknowledgement(understood: Understood, code: str, title: str, label: str | 
     if understood.intent == "snooze":
         return [texts.ACK_SNOOZE.format(code=code, title=short, label=milestone,
                                         day=texts.day_name(on_date))]
-    return [texts.ACK_NOTE.format(code=code)]
+    return [texts.ACK_NOTE.format(code=code, title=short, label=milestone, note=understood.text)]
 
 
 # ------------------------------------------------------------------------ undo
