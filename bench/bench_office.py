@@ -26,7 +26,7 @@ from bench.bench_schedule import province  # noqa: E402
 from bench.bench_tongket import TODAY, mid_year  # noqa: E402
 from bot.clock import Clock  # noqa: E402
 from bot.config import DEFAULT_CONFIG, load_config  # noqa: E402
-from bot.conversation import Runtime  # noqa: E402
+from bot.talk import Runtime  # noqa: E402
 from bot.office.auth import COOKIE, redeem, issue_link  # noqa: E402
 from bot.status import current_plans  # noqa: E402
 from bot.web import build_apps  # noqa: E402

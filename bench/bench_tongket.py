@@ -23,7 +23,7 @@ from sqlalchemy import select, update  # noqa: E402
 
 from bench.bench_schedule import IMPORTED, province  # noqa: E402
 from bot.config import DEFAULT_CONFIG, load_config  # noqa: E402
-from bot.conversation import build_report  # noqa: E402
+from bot.talk import build_report  # noqa: E402
 from bot.periods import parse_period, year_to_date  # noqa: E402
 from bot.status import current_plans  # noqa: E402
 from bot.summary import province_text, summary_text  # noqa: E402

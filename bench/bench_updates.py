@@ -45,12 +45,11 @@ from telegram import Update  # noqa: E402
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
 
 import bot.app as app_module  # noqa: E402
-from bot import texts  # noqa: E402
 from bot.app import serve  # noqa: E402
 from bot.channels.telegram import ALLOWED_UPDATES, TelegramChannel  # noqa: E402
 from bot.clock import Clock  # noqa: E402
 from bot.config import DEFAULT_CONFIG, load_config  # noqa: E402
-from bot.conversation import Runtime  # noqa: E402
+from bot.talk import Runtime  # noqa: E402
 from bot.plan.importer import import_plan  # noqa: E402
 from bot.plan.interpret import interpret  # noqa: E402
 from bot.plan.tables import read_document  # noqa: E402
@@ -108,7 +107,7 @@ class Said:
     def expected(self, answer: str) -> bool:
         if self.intent == "done":
             return answer.startswith(f"✅ Đã ghi nhận: {self.code} ")
-        return answer == texts.ACK_PROGRESS.format(code=self.code, percent=" 50%")
+        return answer.startswith(f"⏳ Đã ghi nhận: {self.code} ") and "đang thực hiện 50%" in answer
 
 
 @dataclass

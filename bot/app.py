@@ -7,9 +7,10 @@ import contextlib
 import gc
 import logging
 import os
+import re
 import socket
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import TextIO
 
@@ -21,11 +22,11 @@ from bot import texts
 from bot.channels.base import Channel
 from bot.clock import Clock
 from bot.config import Config, secret
-from bot.conversation import Runtime, handle_update, replay_journal
+from bot.talk import Runtime, handle_update, replay_journal
 from bot.web import Webhook, start_web
 from db.models import Person, Plan
 from jobs import engine
-from jobs.schedule import calendar_of
+from jobs.schedule import calendar_of, local_day, send_time
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,39 @@ def demo_start(sessions: sessionmaker[Session], config: Config) -> datetime | No
     return (at + timedelta(seconds=1)).astimezone(UTC)
 
 
+async def travel(rt: Runtime, arg: str, write) -> str:
+    """The console's "/ngay 16/02" or "/ngay +7": the simulated clock goes to each day up to
+    that one at the send hour, and the reminders and digests that fall due go out."""
+    reminders = rt.config.reminders
+    if rt.clock.start_at is None:
+        return texts.CONSOLE_DAY_REAL
+    today = local_day(rt.clock.now(), reminders.zone)
+    target = _day_asked(arg, today)
+    if target is None or target <= today:
+        return texts.CONSOLE_DAY_USAGE
+    calendar = calendar_of(reminders)
+    day = today
+    while day < target:
+        day += timedelta(days=1)
+        if day != target and not calendar.is_working_day(day):
+            continue
+        rt.clock.travel(send_time(day, reminders.send_at, reminders.zone) + timedelta(seconds=1))
+        write(texts.CONSOLE_DAY.format(day=f"{texts.WEEKDAYS[day.weekday()]} {texts.show_date(day)}"))
+        await engine.tick(rt.sessions, rt.config, rt.channels, rt.clock.now(), rt.holder)
+    return texts.CONSOLE_DAY_NOW.format(day=texts.show_date(target))
+
+
+def _day_asked(arg: str, today: date) -> date | None:
+    from bot.replies.dates import find_date
+    from bot.replies.normalise import fold
+
+    ahead = re.fullmatch(r"\+\s*(\d{1,3})", arg.strip())
+    if ahead:
+        return today + timedelta(days=int(ahead.group(1)))
+    found = find_date(fold(arg).key, today)
+    return found.value if found is not None else None
+
+
 async def serve(rt: Runtime, stop: asyncio.Event, *, web: tuple[str, int] | None = None,
                 channel_retry: tuple[float, float] = CHANNEL_RETRY) -> None:
     """Run until `stop` is set: a few fixed jobs, created here, in the in-memory job store.
@@ -103,6 +137,9 @@ async def serve(rt: Runtime, stop: asyncio.Event, *, web: tuple[str, int] | None
     it is retried in the background, `channel_retry` (first wait, cap) seconds apart.
     """
     interval = max(0.05, rt.clock.real_seconds(rt.config.reminders.tick_seconds))
+    console = rt.channels.get("console")
+    if console is not None:
+        console.travel = partial(travel, rt)
     scheduler = AsyncIOScheduler(timezone=UTC)
     state: dict = {"leader": None, "busy": None}
     # A tick that starts late still runs (the database says what is due); overlapping ones merge.

@@ -196,7 +196,7 @@ def cmd_run(config: Config, *, start_at: datetime | None, speed: float, demo: bo
     from bot.app import build_channels, demo_start, holder_name, install_signal_handlers, serve
     from bot.clock import Clock
     from bot.config import secret
-    from bot.conversation import Runtime
+    from bot.talk import Runtime
     from jobs.engine import plans_exist
 
     engine = make_engine(config.database.url)
@@ -248,7 +248,7 @@ def _unit_plans(session, config: Config, unit: str | None) -> tuple[int | None, 
 def cmd_report(config: Config, kind: str, as_of: date | None, unit: str | None,
                output: Path | None, now: datetime, out: TextIO, period: str | None = None) -> int:
     """`--period 2023-Q1`: that quarter as it stood at its cut-off; `--as-of`: what "today" is."""
-    from bot.conversation import build_report, save_report
+    from bot.talk import build_report, save_report
     from bot.periods import report_period
 
     today = as_of or local_day(now, config.reminders.zone)
@@ -393,7 +393,7 @@ def _local_day(moment: datetime, config: Config) -> str:
 
 
 def cmd_invite(config: Config, who: str, unit: str | None, now: datetime, out: TextIO) -> int:
-    from bot.conversation import create_invitation
+    from bot.talk import create_invitation
 
     unit_config = config.unit(unit)
     engine = make_engine(config.database.url)

@@ -21,5 +21,11 @@ class Clock:
         elapsed = (time.monotonic() - self._origin) * self.speed
         return self.start_at.astimezone(UTC) + timedelta(seconds=elapsed)
 
+    def travel(self, to: datetime) -> None:
+        """Jump a simulated clock to `to`; it runs on from there at the same speed."""
+        if self.start_at is None:
+            raise ValueError("the real clock cannot be moved")
+        self.start_at, self._origin = to, time.monotonic()
+
     def real_seconds(self, simulated_seconds: float) -> float:
         return simulated_seconds / self.speed

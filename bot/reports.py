@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from bot import texts
 from bot.config import UnitReportConfig
 from bot.periods import Period, completed_on, done_within, overdue_within
-from bot.status import ItemView, load_items
+from bot.status import ItemView, first_milestone, load_items
 from db.models import Evidence, Item, ItemReply, Milestone, Person, PersonRole, Plan, Role, Section
 from jobs.calendar import WorkCalendar
 
@@ -212,7 +212,8 @@ def report_rows(session: Session, plan_ids: list[int], today: date, zone: ZoneIn
             coordinators="; ".join(item.coordinators), deadline=item.deadline_text or "",
             budget=item.budget_note or "", state=view.state, progress=_progress(view),
             done_on=completed_on(view), days_late=_days_late(view, today, calendar),
-            note=notes.get(item.id, ""), evidence=tuple(files.get(item.id, ()))))
+            note="; ".join(filter(None, [_standing(view), notes.get(item.id, "")])),
+            evidence=tuple(files.get(item.id, ()))))
     return rows
 
 
@@ -222,6 +223,12 @@ def _progress(view: ItemView) -> int | None:
         return 100
     reported = [m.last_percent for m in view.milestones if m.last_percent is not None]
     return max(reported) if reported else None
+
+
+def _standing(view: ItemView) -> str:
+    """ "đang được 50%, hẹn xong 17/02/2023": where an open item stands, beside its note."""
+    open_ones = view.open_milestones
+    return texts.progress_note(first_milestone(open_ones)).strip(" ()") if open_ones else ""
 
 
 def _days_late(view: ItemView, today: date, calendar: WorkCalendar) -> int | None:

@@ -16,6 +16,13 @@ from db.models import Extension, Item, ItemReply, Milestone, Plan, Section
 STATES = ("overdue", "not_started", "in_progress", "done_late", "done_on_time",
           "ongoing", "waiting_event", "no_deadline")
 DONE = ("done_on_time", "done_late")
+# Replies that say where a milestone stands; decisions on extensions, evidence and snoozes
+# leave the latest of them (its percent, its promised day) in force.
+STATUS_INTENTS = ("done", "progress", "not_yet", "promise")
+# The latest of these makes an open milestone "in progress" (as does a latest status of
+# progress or a promise, whatever was decided on an extension since).
+WORKING = ("progress", "promise", "note", "extend")
+_LATEST = STATUS_INTENTS + ("note", "extend", "approve", "decline")
 
 
 @dataclass(slots=True)
@@ -29,6 +36,8 @@ class MilestoneView:
     event_on: date | None
     last_intent: str | None = None
     last_percent: int | None = None
+    promised_on: date | None = None  # the day the latest status promised completion
+    last_status: str | None = None  # the latest of STATUS_INTENTS
     state: str = ""
 
 
@@ -54,6 +63,12 @@ class ItemView:
         return min(dues) if dues else None
 
 
+def first_milestone(milestones):
+    """The milestone a reply about an item means: the earliest dated one, else the first."""
+    dated = sorted((m for m in milestones if m.due), key=lambda m: m.due)
+    return (dated or milestones)[0]
+
+
 def milestone_state(view: MilestoneView, today: date) -> str:
     if view.done_on is not None:
         target = view.planned_due or view.due
@@ -64,7 +79,8 @@ def milestone_state(view: MilestoneView, today: date) -> str:
         return "waiting_event" if view.kind == "event" else "no_deadline"
     if today > view.due:
         return "overdue"
-    return "in_progress" if view.last_intent in ("progress", "note", "extend") else "not_started"
+    working = view.last_intent in WORKING or view.last_status in ("progress", "promise")
+    return "in_progress" if working else "not_started"
 
 
 def item_state(milestones: list[MilestoneView]) -> str:
@@ -96,14 +112,22 @@ def load_items(session: Session, plan_ids: list[int], today: date, zone: ZoneInf
         .outerjoin(Section, Section.id == Item.section_id)
         .where(Item.plan_id.in_(plan_ids), Item.removed_at.is_(None), Milestone.retired_at.is_(None))
         .order_by(Item.plan_id, Item.position, Milestone.position)).all()
-    last_replies: dict[int, tuple[str, int | None]] = {}
-    for milestone_id, intent, percent, at in session.execute(
-            select(ItemReply.milestone_id, ItemReply.intent, ItemReply.percent, ItemReply.at)
+    last_intent: dict[int, str] = {}
+    last_status: dict[int, tuple[str, int | None, date | None]] = {}
+    for milestone_id, intent, percent, on_date, at in session.execute(
+            select(ItemReply.milestone_id, ItemReply.intent, ItemReply.percent, ItemReply.on_date,
+                   ItemReply.at)
             .join(Milestone, Milestone.id == ItemReply.milestone_id)
-            .join(Item, Item.id == Milestone.item_id).where(Item.plan_id.in_(plan_ids))
+            .join(Item, Item.id == Milestone.item_id)
+            .where(Item.plan_id.in_(plan_ids), ItemReply.undone_at.is_(None),
+                   ItemReply.intent.in_(_LATEST))
             .order_by(ItemReply.at, ItemReply.id)):
-        if at.astimezone(zone).date() <= today:
-            last_replies[milestone_id] = (intent, percent)
+        if at.astimezone(zone).date() > today:
+            continue  # a past `today` (a period's end) sees only what had been said by then
+        last_intent[milestone_id] = intent
+        if intent in STATUS_INTENTS:
+            last_status[milestone_id] = (intent, percent,
+                                         on_date if intent == "promise" else None)
     # An extension granted after `today` had not yet moved the due date.
     due_then: dict[int, date | None] = {}
     for milestone_id, previous, decided_at in session.execute(
@@ -127,12 +151,12 @@ def load_items(session: Session, plan_ids: list[int], today: date, zone: ZoneInf
             event_on = None
         if due is None and kind == "event" and event_on is not None:
             due = event_on + timedelta(days=event_days or 15)
-        intent, percent = last_replies.get(milestone_id, (None, None))
+        status, percent, promised_on = last_status.get(milestone_id, (None, None, None))
         done_on = done_at.astimezone(zone).date() if done_at else None
         if done_on is not None and done_on > today:
             done_on = None
         m = MilestoneView(milestone_id, label, kind, due, original_due or due, done_on, event_on,
-                          intent, percent)
+                          last_intent.get(milestone_id), percent, promised_on, status)
         m.state = milestone_state(m, today)
         view.milestones.append(m)
     for view in items.values():

@@ -249,7 +249,8 @@ def _one_history(session: Session, view: ItemView, today: date, config: Config) 
     for reply in session.scalars(
             select(ItemReply).join(Milestone).where(Milestone.item_id == item.id)):
         events.append((reply.at, texts.history_reply(reply.person.name, reply.intent, reply.percent,
-                                                     reply.note)))
+                                                     reply.note, reply.on_date,
+                                                     reply.undone_at is not None)))
     events.sort(key=lambda e: e[0])
     if events:
         lines += ["", texts.ITEM_HISTORY]

@@ -204,6 +204,7 @@ REMINDER_SECTIONS = {
     "overdue": "Quá hạn:",
     "due": "Đến hạn hôm nay:",
     "lead": "Sắp đến hạn:",
+    "asked": "Anh/chị hẹn bot hỏi lại hôm nay:",
     "checkin": "Việc thường xuyên — tháng này có gì cần báo cáo không?",
 }
 REMINDER_FOOTER = (
@@ -211,6 +212,11 @@ REMINDER_FOOTER = (
     "hoặc \"gia hạn {code} 15/3\"."
 )
 TITLE_MAX = 70
+
+
+def day_name(day: date) -> str:
+    """ "thứ Sáu 17/02": the weekday and the day, the way people say it."""
+    return f"{WEEKDAYS[day.weekday()].replace('Thứ', 'thứ')} {day:%d/%m}"
 
 
 def short_title(title: str) -> str:
@@ -306,6 +312,7 @@ WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "T
 REMINDER_KIND_NAMES = {
     "lead": "nhắc trước", "due": "đến hạn", "overdue": "quá hạn", "checkin": "hỏi tình hình",
     "escalation": "báo quá hạn", "catch_up": "tổng hợp sau thời gian tạm dừng",
+    "asked": "hỏi lại theo hẹn",
 }
 
 
@@ -382,9 +389,30 @@ ASK_DATE = "Xin gia hạn việc {code} đến ngày nào? Ví dụ \"15/3\" ho�
 EXTEND_NOT_LATER = "Ngày xin gia hạn phải sau hạn hiện tại của việc {code} ({due})."
 ACK_DONE = "✅ Đã ghi nhận: {code} {title}{label} — hoàn thành. Cảm ơn anh/chị!"
 ACK_NEXT = "Mốc tiếp theo: {label}, hạn {due}."
-ACK_PROGRESS = "⏳ Đã ghi nhận: {code} đang thực hiện{percent}."
-ACK_NOT_YET = "Đã ghi nhận: {code} chưa xong{reason}. Bot sẽ nhắc lại theo lịch."
-ACK_NOTE = "Đã ghi chú vào việc {code}."
+ACK_PROGRESS = "⏳ Đã ghi nhận: {code} {title}{label} — đang thực hiện{percent}."
+ACK_NOT_YET = "Đã ghi nhận: {code} {title}{label} — chưa xong{reason}. Bot sẽ nhắc lại theo lịch."
+ACK_NOTE = "📝 Đã ghi chú vào việc {code} {title}{label}: \"{note}\"."
+ACK_PERCENT = ", đang được {percent}%"
+ACK_PROMISE = (
+    "📌 Đã ghi: {code} {title}{label}{percent} — sẽ xong {day}. Bot sẽ hỏi lại hôm đó. "
+    "Cảm ơn anh/chị!")
+ACK_PROMISE_SOON = (
+    "📌 Đã ghi: {code} {title}{label}{percent} — sắp xong (chưa ghi hoàn thành). "
+    "Bot nhắc tiếp theo lịch. Cảm ơn anh/chị!")
+ACK_SNOOZE = "⏰ Đã ghi: {code} {title}{label} — bot sẽ nhắc lại {day}."
+CHOSEN_ITEM = "Bot hiểu là việc {code} (theo tin nhắc anh/chị trả lời). Nhầm thì trả lời \"nhầm\"."
+UNDO_HINT = "Nhầm thì trả lời \"nhầm\"."
+NOTHING_TO_UNDO = "Trong {hours} giờ qua anh/chị không có trả lời nào để huỷ; bot không thay đổi gì."
+UNDO_DECIDED = (
+    "Đề nghị gia hạn việc {code} đã được Chủ tịch quyết định nên không huỷ được; "
+    "anh/chị liên hệ văn phòng nếu cần.")
+ACK_UNDO = "↩️ Đã huỷ trả lời trước về việc {code} ({what}); việc trở lại như trước đó."
+UNDONE_NAMES = {
+    "done": "hoàn thành", "progress": "đang thực hiện", "not_yet": "chưa xong",
+    "promise": "hẹn ngày xong", "snooze": "hẹn nhắc lại", "extend": "xin gia hạn",
+    "note": "ghi chú",
+}
+UNDO_NOTICE = "↩️ {name} báo trả lời trước về việc {codes} ({what}) là nhầm; đã huỷ, việc trở lại như trước."
 ACK_EXTEND = "📅 Đã gửi Chủ tịch đề nghị gia hạn việc {code} đến {new_due}. Bot sẽ báo kết quả."
 ACK_EVIDENCE = "📎 Đã lưu tài liệu kiểm chứng \"{name}\" cho việc {code}."
 EXTENSION_REQUEST = (
@@ -396,6 +424,11 @@ EXTENSION_APPROVED = "✅ Chủ tịch đã duyệt gia hạn việc {code} đ�
 EXTENSION_DECLINED = "❌ Chủ tịch không duyệt gia hạn việc {code} (xin đến {new_due}); giữ hạn cũ."
 ACK_DECISION = "Đã ghi nhận quyết định. {decision}"
 NO_PENDING_EXTENSION = "Không có đề nghị gia hạn nào đang chờ cho việc {code}."
+NO_PENDING_EXTENSIONS = "Không có đề nghị gia hạn nào đang chờ quyết định."
+WHICH_EXTENSION = (
+    "Đang có nhiều đề nghị gia hạn chờ quyết định ({codes}). Anh/chị trả lời ngay vào tin đề nghị, "
+    "hoặc ghi kèm mã việc, ví dụ \"duyệt 3.4\"; chưa ghi nhận gì.")
+DECLINE_REASON = " Lý do: {reason}"
 ALREADY_DECIDED = "Đề nghị gia hạn việc {code} đã được quyết định trước đó."
 CHAIRMAN_ONLY = "Lệnh này chỉ dành cho Chủ tịch UBND xã và văn phòng theo dõi kế hoạch."
 GIAHAN_USAGE = "Cách dùng: /giahan 3.7 15/3 lý do"
@@ -432,10 +465,17 @@ def my_schedule(by_day: dict, at: str) -> str:
 CONSOLE_WELCOME = (
     "Nhắc việc — chế độ thử trên máy (không cần Zalo/Telegram).\n"
     "Gõ \"/as TÊN\" để đóng vai một người (ví dụ /as Mai, /as Chủ tịch), rồi trả lời như trên điện thoại.\n"
+    "Gõ \"/ngay 16/02\" hoặc \"/ngay +7\" để cho thời gian trôi đến ngày đó.\n"
     "Nhấn Ctrl+C để thoát."
 )
 CONSOLE_CHOOSE = "Hãy chọn người trước: /as TÊN (ví dụ /as Mai)."
-CONSOLE_WHO = "Chọn một người:\n{people}"
+CONSOLE_WHO = "Chọn một người (gõ /as và số, ví dụ /as 3):\n{people}"
+CONSOLE_DAY_USAGE = (
+    "Cách dùng: /ngay 16/02 (đến ngày đó) hoặc /ngay +7 (thêm 7 ngày); chỉ đi tới, "
+    "không lùi lại. Bot gửi các tin nhắc của từng ngày đi qua.")
+CONSOLE_DAY_REAL = "Bot đang chạy theo giờ thật nên không đổi ngày được."
+CONSOLE_DAY = "\n📆 {day}"
+CONSOLE_DAY_NOW = "Bây giờ là {day}. Trả lời các tin nhắc như trên điện thoại."
 CONSOLE_NOW_AS = "Bây giờ anh/chị là {name}."
 CONSOLE_BYE = "Đã thoát chế độ thử; mọi trả lời đã được lưu."
 
@@ -481,6 +521,7 @@ INTENT_NAMES = {
     "done": "báo đã xong", "progress": "báo đang làm", "not_yet": "báo chưa xong",
     "extend": "xin gia hạn", "note": "ghi chú", "evidence": "gửi tài liệu",
     "approve": "duyệt gia hạn", "decline": "không duyệt gia hạn",
+    "promise": "hẹn ngày xong", "snooze": "hẹn nhắc lại", "undo": "báo trả lời trước là nhầm",
 }
 
 
@@ -525,20 +566,40 @@ def milestone_status_line(m) -> str:
     moved = (f" (hạn gốc {show_date(m.planned_due)})"
              if m.planned_due and m.due and m.planned_due != m.due else "")
     done = f", xong {show_date(m.done_on)}" if m.done_on else ""
-    return f"• {name}{due}{moved}{done}: {STATE_NAMES[m.state]}"
+    return f"• {name}{due}{moved}{done}: {STATE_NAMES[m.state]}{progress_note(m)}"
+
+
+def progress_note(m) -> str:
+    """ " (đang được 50%, hẹn xong 17/02/2023)": the latest progress of an open milestone."""
+    if m.done_on is not None:
+        return ""
+    parts = []
+    if m.last_percent is not None:
+        parts.append(f"đang được {m.last_percent}%")
+    if m.promised_on is not None:
+        parts.append(f"hẹn xong {show_date(m.promised_on)}")
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def history_reminder(kind: str, person: str) -> str:
     return f"bot gửi tin {REMINDER_KIND_NAMES.get(kind, kind)} cho {person}"
 
 
-def history_reply(person: str, intent: str, percent: int | None, note: str | None) -> str:
+def history_reply(person: str, intent: str, percent: int | None, note: str | None,
+                  on_date: date | None = None, undone: bool = False) -> str:
     text = f"{person} {INTENT_NAMES.get(intent, intent)}"
     if percent is not None:
         text += f" {percent}%"
-    if note:
+    if on_date is not None:
+        text += f" ({show_date(on_date)})"
+    if note and intent != "undo":
         text += f": {note}"
+    if undone:
+        text += HISTORY_UNDONE
     return text
+
+
+HISTORY_UNDONE = " — đã huỷ vì nhầm"
 
 
 def evidence_line(name: str, size: int, at) -> str:
@@ -902,7 +963,6 @@ WEB_FILTER_NAMES = {"plan": "Kế hoạch", "year": "Năm", "quarter": "Quý", "
                     "person": "Người phụ trách", "days": "Số ngày", "kind": "Định dạng"}
 WEB_BAD_REPORT_DAY = ("Ngày “{value}” không hợp lệ: ghi dạng 30/06/2023, không sau hôm nay. "
                       "Chưa tạo báo cáo.")
-EXTENSION_DECISION_REASON = "Lý do: {reason}"
 WEB_DECISION_UNKNOWN = "Chưa chọn duyệt hay không duyệt. Không có gì thay đổi."
 WEB_DECLINE_NEEDS_REASON = "Không duyệt thì cần ghi lý do để người xin biết. Không có gì thay đổi."
 WEB_REASON_TOO_LONG = "Lý do dài quá {limit} ký tự. Không có gì thay đổi."

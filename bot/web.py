@@ -27,7 +27,7 @@ from urllib.parse import urlparse
 from aiohttp import web
 from sqlalchemy import select, text
 
-from bot.conversation import Runtime
+from bot.talk import Runtime
 from bot.office import add_office
 from db.models import TickLease
 from jobs.engine import LEASE

@@ -241,6 +241,9 @@ class Milestone(Base):
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The date a re-imported document gives against an extension in force; the office decides.
     disputed_due: Mapped[date | None] = mapped_column(Date)
+    # The day the owner asked to be reminded next (a promise or a snooze); owner reminders
+    # before it wait, escalations to others do not.
+    ask_on: Mapped[date | None] = mapped_column(Date)
 
     item: Mapped[Item] = relationship(back_populates="all_milestones")
 
@@ -303,6 +306,9 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The incoming message that caused it (an extension request, a decision): whoever was
+    # told of an answer is told when it is taken back.
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id", ondelete="SET NULL"))
 
     person: Mapped[Person] = relationship()
 
@@ -416,11 +422,18 @@ class ItemReply(Base):
     milestone_id: Mapped[int] = mapped_column(ForeignKey("milestone.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id", ondelete="SET NULL"))
-    # done | progress | not_yet | extend | note | evidence | approve | decline | event | reopen
+    # done | progress | not_yet | promise | snooze | extend | note | evidence | approve | decline
+    # | event | reopen | undo
     intent: Mapped[str] = mapped_column(String(20))
     percent: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The day a promise or a snooze names.
+    on_date: Mapped[date | None] = mapped_column(Date)
+    # What the reply changed on the milestone, as it was before ({"done_at", "ask_on"}), so
+    # "nhầm" can put it back exactly; and when it was taken back.
+    before: Mapped[dict | None] = mapped_column(JSON)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     milestone: Mapped[Milestone] = relationship()
     person: Mapped[Person] = relationship()

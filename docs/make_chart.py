@@ -28,7 +28,7 @@ from bot.config import DEFAULT_CONFIG, load_config  # noqa: E402
 from bot.plan.importer import import_plan  # noqa: E402
 from bot.plan.interpret import interpret  # noqa: E402
 from bot.plan.tables import read_document  # noqa: E402
-from bot.conversation import build_report  # noqa: E402
+from bot.talk import build_report  # noqa: E402
 from bot.periods import year_to_date  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.models import Item, ItemReply, Milestone, Person, Plan  # noqa: E402

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from jobs.calendar import WorkCalendar
 
 # Kinds of reminder, most urgent first: the order messages list them in.
-KINDS = ("escalation", "overdue", "due", "lead", "checkin")
+KINDS = ("escalation", "overdue", "due", "lead", "asked", "checkin")
 # Who a reminder goes to; the engine turns these into people.
 AUDIENCES = ("owners", "coordinators", "plan_coordinator", "chairman")
 DATED_KINDS = ("date", "month", "quarter", "half", "year", "recurring")
@@ -49,6 +49,8 @@ class MilestoneFacts:
     done_on: date | None = None
     event_on: date | None = None
     event_due_days: int | None = None
+    # The day the owner asked to hear from the bot again (a promise, a snooze).
+    ask_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +81,21 @@ def plan_milestone(facts: MilestoneFacts, policy: Policy, calendar: WorkCalendar
         due = effective_due(facts, policy)
         found = [] if due is None else list(_dated(facts, due, policy, calendar, start, end))
     if facts.done_on is not None:
-        found = [p for p in found if p.day < facts.done_on]
+        return [p for p in found if p.day < facts.done_on]
+    if facts.ask_on is not None:
+        found = _asked(found, facts, calendar, start, end)
     return found
+
+
+def _asked(found: list[Planned], facts: MilestoneFacts, calendar: WorkCalendar, start: date,
+           end: date) -> list[Planned]:
+    """The owner hears nothing before the day they named, then hears on it; the escalation
+    ladder to others stays as it was, counted from the due date."""
+    day = calendar.on_or_after(facts.ask_on)
+    kept = [p for p in found if p.audience != "owners" or p.day >= day]
+    if start <= day <= end and not any(p.audience == "owners" and p.day == day for p in kept):
+        kept.append(Planned(facts.milestone_id, "asked", day, "owners", 0, facts.due))
+    return kept
 
 
 def _dated(facts: MilestoneFacts, due: date, policy: Policy, calendar: WorkCalendar,

@@ -90,7 +90,7 @@ def wanted_reminders(session: Session, start: date, end: date, config: Reminders
     found: list[Wanted] = []
     for milestone, item_id, unit_id, year, issued_on in session.execute(query):
         facts = MilestoneFacts(milestone.id, milestone.kind, milestone.due, _done_day(milestone, zone),
-                               milestone.event_on, milestone.event_due_days)
+                               milestone.event_on, milestone.event_due_days, milestone.ask_on)
         planned = plan_milestone(facts, policy, calendar, start, end,
                                  plan_start=issued_on or date(year, 1, 1), plan_end=date(year, 12, 31))
         if not planned:

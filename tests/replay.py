@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.channels.base import Attachment, Incoming
 from bot.clock import Clock
-from bot.conversation import Runtime, handle_update
+from bot.talk import Runtime, handle_update
 from bot.plan.importer import import_plan
 from bot.plan.interpret import interpret
 from bot.plan.tables import read_document

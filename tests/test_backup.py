@@ -48,6 +48,7 @@ def fill(engine: Engine, config) -> None:
                                    .order_by(Milestone.position))
         milestone.done_at = ODD_MOMENT
         milestone.original_due = date(2023, 2, 15)
+        milestone.ask_on = date(2023, 2, 10)
         retired = session.scalar(select(Milestone).join(Item).where(Item.code == "3.7")
                                  .order_by(Milestone.position.desc()))
         retired.retired_at, retired.disputed_due = ODD_MOMENT, date(2023, 4, 15)
@@ -70,12 +71,15 @@ def fill(engine: Engine, config) -> None:
         session.add_all([message, stranger])
         session.flush()
         session.add(ItemReply(milestone_id=milestone.id, person_id=hoa.id, message_id=message.id,
-                              intent="done", percent=100, note="đã ban hành", at=ODD_MOMENT))
+                              intent="done", percent=100, note="đã ban hành", at=ODD_MOMENT,
+                              on_date=date(2023, 2, 10), undone_at=ODD_MOMENT,
+                              before={"done_at": None, "ask_on": "2023-02-09"}))
         delivery = Delivery(person_id=hoa.id, channel="telegram", chat_id="100200300",
                             text="Nhắc việc: 3.7", purpose="reminder", status="sent", attempts=1,
                             next_attempt_at=NOW, provider_message_id="78", created_at=NOW,
                             sent_at=NOW + timedelta(seconds=1),
-                            buttons=[["Xong", "done:1"], ["Chưa", "not_yet:1"]])
+                            buttons=[["Xong", "done:1"], ["Chưa", "not_yet:1"]],
+                            message_id=message.id)
         session.add(delivery)
         session.flush()
         session.add(DeliveryAttempt(delivery_id=delivery.id, started_at=NOW,

@@ -109,3 +109,22 @@ def test_run_py_s_name_for_the_bot_reaches_the_usage_line():
                           env={**os.environ, "NHACVIEC_PROG": "python3 run.py"})
     assert done.returncode == 2
     assert done.stderr.startswith("Cách dùng: python3 run.py schedule")
+
+
+PEOPLE = {1: "Hoàng Văn Thái — Chủ tịch UBND xã", 2: "Ma Thị Hoa — Văn phòng HĐND-UBND xã",
+          3: "Hà Thị Lan — Công chức Tư pháp", 4: "Hoàng Thị Hoa — Công chức Văn hoá"}
+
+
+@pytest.mark.parametrize(("who", "chosen"), [
+    ("Hoa", [2, 4]),          # whole words, without diacritics: not "Hoàng"
+    ("ma thi hoa", [2]),
+    ("Chủ tịch", [1]),        # a role when no name has the words
+    ("3", [3]),               # the number shown in the list
+    ("Lan", [3]),
+    ("oan", [1, 4]),          # any part of a name only when nothing else matches
+    ("", []),
+])
+def test_as_picks_whole_words_of_names_first(who, chosen):
+    from bot.channels.console import choose_person
+
+    assert choose_person(PEOPLE, who) == chosen

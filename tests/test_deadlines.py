@@ -20,7 +20,6 @@ from bot.plan.deadlines import (
     find_plan_year,
     parse_deadline,
     parse_deadline_checked,
-    parse_reply_date,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -456,65 +455,6 @@ def test_find_plan_year_on_sample_plan() -> None:
 TODAY = date(2023, 3, 8)  # a Wednesday
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("15/3", date(2023, 3, 15)),
-        ("gia hạn 15/3", date(2023, 3, 15)),
-        ("gia hạn đến 15/3/2023", date(2023, 3, 15)),
-        ("xin gia hạn sang tháng 4/2023", date(2023, 4, 30)),
-        ("ngày 20 tháng 3", date(2023, 3, 20)),
-        ("quý II", date(2023, 6, 30)),
-        ("thứ sáu tuần sau", date(2023, 3, 17)),
-        ("xin lùi đến thứ sáu tuần sau", date(2023, 3, 17)),
-        ("THỨ SÁU TUẦN SAU", date(2023, 3, 17)),
-        ("thu sau tuan sau", date(2023, 3, 17)),
-        ("thứ 6 tuần tới", date(2023, 3, 17)),
-        ("thứ hai tuần sau", date(2023, 3, 13)),
-        ("thứ sáu", date(2023, 3, 10)),
-        ("thứ sáu này", date(2023, 3, 10)),
-        ("thứ tư", date(2023, 3, 15)),
-        ("t6", date(2023, 3, 10)),
-        ("chủ nhật", date(2023, 3, 12)),
-        ("cn", date(2023, 3, 12)),
-        ("2 tuần", date(2023, 3, 22)),
-        ("thêm 2 tuần", date(2023, 3, 22)),
-        ("một tuần nữa", date(2023, 3, 15)),
-        ("3 ngày nữa", date(2023, 3, 11)),
-        ("lùi 10 ngày", date(2023, 3, 18)),
-        ("3 hôm nữa", date(2023, 3, 11)),
-        ("5 ngày làm việc", date(2023, 3, 15)),
-        ("1 tháng", date(2023, 4, 8)),
-        ("cuối tháng", date(2023, 3, 31)),
-        ("cuối tháng sau", date(2023, 4, 30)),
-        ("cuối tuần", date(2023, 3, 10)),
-        ("cuối quý", date(2023, 3, 31)),
-        ("cuối năm", date(2023, 12, 31)),
-        ("tuần tới", date(2023, 3, 15)),
-        ("ngày mai", date(2023, 3, 9)),
-        ("hôm nay", date(2023, 3, 8)),
-        ("đến ngày 20", date(2023, 3, 20)),
-        ("ngày 5", date(2023, 4, 5)),
-        ("mùng 5", date(2023, 4, 5)),
-        ("không có ngày", None),
-        ("ok anh", None),
-        ("", None),
-    ],
-    ids=text_id,
-)
-def test_parse_reply_date(text: str, expected: date | None) -> None:
-    assert parse_reply_date(text, TODAY) == expected
-
-
-def test_reply_year_argument_fills_missing_year() -> None:
-    assert parse_reply_date("15/3", TODAY, year=2024) == date(2024, 3, 15)
-
-
-def test_reply_impossible_date_raises() -> None:
-    with pytest.raises(DeadlineError):
-        parse_reply_date("gia hạn 31/2", TODAY)
-
-
 # ---------------------------------------------------------------------------
 # The benchmark's phrases
 
@@ -614,16 +554,6 @@ def test_diacritics_case_and_nfd_do_not_change_kinds_or_dates(text: str) -> None
 
     assert outcome(nfd(text)) == outcome(text)
     assert outcome(text.upper()) == outcome(text)
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.one_of(st.text(), deadline_like))
-def test_reply_date_is_a_date_or_none(text: str) -> None:
-    try:
-        found = parse_reply_date(text, TODAY)
-    except DeadlineError:
-        return
-    assert found is None or type(found) is date
 
 
 # ---------------------------------------------------------------------------

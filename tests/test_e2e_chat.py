@@ -13,7 +13,7 @@ from bot.app import serve
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.clock import Clock
-from bot.conversation import Runtime, create_invitation
+from bot.talk import Runtime, create_invitation
 from bot.plan.importer import import_plan
 from bot.plan.interpret import interpret
 from bot.plan.tables import read_document

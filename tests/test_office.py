@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from bot import texts
 from bot.cli import cmd_web_link
 from bot.clock import Clock
-from bot.conversation import Runtime
+from bot.talk import Runtime
 from bot.office.auth import COOKIE, LINKS_PER_HOUR, issue_link, web_command
 from bot.plan.importer import import_plan
 from bot.plan.interpret import interpret
@@ -348,7 +348,7 @@ async def test_declining_needs_a_reason_which_the_official_is_told(client, world
     status, due, told = extension_state(world, extension_id)
     assert (status, due.isoformat()) == ("declined", "2023-02-15")
     assert told == [texts.EXTENSION_DECLINED.format(code="3.7", new_due="31/03/2023")
-                    + "\n" + texts.EXTENSION_DECISION_REASON.format(reason="đã quá muộn")]
+                    + texts.DECLINE_REASON.format(reason="đã quá muộn")]
     again = await client.post(f"/gia-han/{extension_id}", data={"csrf": csrf, "decision": "approve"})
     assert again.status == 400 and texts.ALREADY_DECIDED.format(code="3.7") in await again.text()
 

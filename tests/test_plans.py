@@ -154,7 +154,7 @@ def test_a_short_date_in_a_reply_falls_in_the_nearest_current_plan_year(years, t
 
 
 def test_the_report_covers_both_plans_each_under_its_heading(two_years):
-    from bot.conversation import build_report
+    from bot.talk import build_report
     from bot.periods import year_to_date
     from bot.reports import report_rows
 

@@ -231,6 +231,15 @@ def test_a_person_uses_the_terminal_chat_like_a_phone(tmp_path):
         assert "• Ban hành Kế hoạch, hạn 31/01/2023, xong 31/01/2023: xong đúng hạn" in screen
         say("/tongket")
         read_until(primary, "📊 Tổng kết thực hiện kế hoạch đến ngày 31/01/2023", 20, seen)
+        # Time goes by: each working day's reminders go out, late items are chased.
+        seen.clear()
+        say("/ngay 16/02")
+        screen = read_until(primary, "Bây giờ là 16/02/2023.", 120, seen)
+        assert "📆 Thứ Tư 01/02/2023" in screen and "📆 Thứ Năm 16/02/2023" in screen
+        assert "Quá hạn:" in screen and "Việc quá hạn cần đôn đốc:" in screen
+        seen.clear()
+        say("/ngay +1")
+        read_until(primary, "Bây giờ là 17/02/2023.", 60, seen)
     finally:
         process.send_signal(signal.SIGINT)
         try:

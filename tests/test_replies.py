@@ -1,5 +1,5 @@
-"""The older reply shape the conversation still uses, over the reply language; and that no text
-breaks either. The table of what messages mean is tests/test_reply_language.py."""
+"""Dates, codes and roles in the reply language, and that no text breaks it. The table of what
+messages mean is tests/test_reply_language.py."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ import json
 import unicodedata
 from datetime import date
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.replies import INTENTS, ROLES, Reply, read_reply, understand
-from bot.replies.legacy import LEGACY_INTENTS
+from bot.replies import INTENTS, ROLES, read_reply
 
 TODAY = date(2023, 3, 8)  # a Wednesday
 YEAR = 2023
@@ -22,34 +20,8 @@ def nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("xong 3.7", Reply("done", ("3.7",))),
-    ("3.7 đang làm 50%", Reply("progress", ("3.7",), 50)),
-    ("chưa, chờ huyện", Reply("not_yet", reason="chờ huyện")),
-    ("gia hạn 3.1 15/3 vì chờ số liệu",
-     Reply("extend", ("3.1",), new_due=date(2023, 3, 15), reason="chờ số liệu")),
-    ("in băng rôn hết 2.5 triệu", Reply("note")),
-    ("2", Reply("choice", choice=2)),
-    # Intents the conversation does not handle yet: nothing closes, nothing is noted.
-    ("3.1 tuần sau xong", Reply("progress", ("3.1",))),
-    ("mai nhắc lại nhé", Reply("unknown")),
-    ("nhầm rồi, 3.1 chưa xong", Reply("unknown", ("3.1",))),
-    ("help", Reply("unknown")),
-    ("duyệt", Reply("note")),
-])
-def test_the_older_shape_carries_what_the_conversation_handles(text, expected):
-    got = understand(text, TODAY, YEAR)
-    assert got == Reply(expected.intent, expected.codes, expected.percent, expected.new_due,
-                        expected.reason, expected.choice, text)
-
-
-def test_the_older_shape_takes_the_known_codes_too():
-    assert understand("gia hạn 3.4", TODAY, YEAR, known_codes=["3.4"]) == Reply(
-        "extend", ("3.4",), text="gia hạn 3.4")
-
-
 def test_the_original_text_is_kept_composed():
-    reply = understand(nfd("Chưa, chờ huyện"), TODAY, YEAR)
+    reply = read_reply(nfd("Chưa, chờ huyện"), TODAY, year=YEAR)
     assert reply.text == "Chưa, chờ huyện"
     assert reply.reason == "chờ huyện"
 
@@ -64,8 +36,8 @@ def test_without_a_plan_year_a_short_date_is_its_next_occurrence():
 
 
 def test_a_short_date_in_late_december_rolls_into_the_next_year():
-    assert understand("gia hạn 15/1", date(2023, 12, 20), 2024).new_due == date(2024, 1, 15)
-    assert understand("gia hạn 15/1", date(2023, 12, 20)).new_due == date(2024, 1, 15)
+    assert read_reply("gia hạn 15/1", date(2023, 12, 20), year=2024).date == date(2024, 1, 15)
+    assert read_reply("gia hạn 15/1", date(2023, 12, 20)).date == date(2024, 1, 15)
 
 
 def test_a_plan_of_a_later_year_holds_its_short_dates():
@@ -129,4 +101,3 @@ def test_any_text_gives_a_valid_reading_and_never_raises(text, plan_year, role, 
     assert read.reason is None or (read.intent in REASONED and read.reason.strip())
     assert read.text == unicodedata.normalize("NFC", text)
     json.dumps(read.as_json())
-    assert understand(text, today, plan_year).intent in LEGACY_INTENTS

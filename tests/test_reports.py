@@ -19,7 +19,7 @@ from bot.chart import chart_for, progress_chart, section_label
 from bot.plan.importer import import_plan
 from bot.plan.interpret import interpret
 from bot.plan.tables import read_document
-from bot.conversation import build_report
+from bot.talk import build_report
 from bot.periods import parse_period, year_to_date
 from bot.reports import STATE_COLOURS, report_rows
 from bot.summary import summary_text
@@ -295,8 +295,9 @@ def test_other_rows_show_state_completion_lateness_and_latest_note(world, sheet)
                              f"03/04/2023: {MAI} báo chưa xong: chờ huyện hướng dẫn", None]
     extended = row_values(sheet, rows["3.31"])
     assert extended[7] == "Quý II/2023"
+    # The latest percent stays in its column and beside the note, extension or not.
     assert extended[9:14] == ["đang thực hiện", 70, None, None,
-                              f"10/07/2023: {HUNG} báo đang làm 70%"]
+                              f"đang được 70%; 10/07/2023: {HUNG} báo đang làm 70%"]
     ongoing = row_values(sheet, rows["3.2"])
     assert ongoing[9] == "thường xuyên"
     assert ongoing[13] == f"12/07/2023: {HOA} ghi chú: Đã trình HĐND 2 nghị quyết"

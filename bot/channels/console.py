@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TextIO
 
@@ -36,6 +37,9 @@ class ConsoleChannel:
         self._ids = itertools.count(1)
         self._task: asyncio.Task[None] | None = None
         self.current: int | None = None
+        # Set by the run loop: "/ngay 16/02" moves the simulated clock and runs the days between
+        # (the argument, and where to write each day's heading).
+        self.travel: Callable[[str, Callable[[str], None]], Awaitable[str]] | None = None
 
     async def start(self, on_update: UpdateHandler) -> None:
         self._on_update = on_update
@@ -99,8 +103,11 @@ class ConsoleChannel:
             line = line.strip()
             if not line:
                 continue
-            if line.startswith("/as"):
+            if line.split(maxsplit=1)[0] == "/as":
                 self._switch(line[3:].strip())
+                continue
+            if line.split(maxsplit=1)[0] == "/ngay" and self.travel is not None:
+                self._write(await self.travel(line[5:].strip(), self._write))
                 continue
             if self.current is None:
                 self._write(texts.CONSOLE_CHOOSE)
@@ -113,16 +120,31 @@ class ConsoleChannel:
                 text=line, message_id=message_id))
 
     def _switch(self, who: str) -> None:
-        from bot.plan.interpret import fold
-
         people = self._people()
-        wanted = fold(who)
-        matches = [pid for pid, name in people.items() if wanted and wanted in fold(name)]
-        if not matches and wanted.isdigit() and int(wanted) in people:
-            matches = [int(wanted)]
+        matches = choose_person(people, who)
         if len(matches) != 1:
-            listing = "\n".join(f"  {pid}. {name}" for pid, name in sorted(people.items()))
+            shown = matches or sorted(people)
+            listing = "\n".join(f"  {pid}. {people[pid]}" for pid in shown)
             self._write(texts.CONSOLE_WHO.format(people=listing))
             return
         self.current = matches[0]
         self._write(texts.CONSOLE_NOW_AS.format(name=people[self.current]))
+
+
+def choose_person(people: dict[int, str], who: str) -> list[int]:
+    """The people "/as WHO" means: the number shown, else whole words of the name (without
+    diacritics: "Hoa" is Ma Thị Hoa, not Hoàng), else whole words of the roles, else any part."""
+    from bot.plan.interpret import fold
+
+    wanted = re.findall(r"\w+", fold(who))
+    if not wanted:
+        return []
+    if len(wanted) == 1 and wanted[0].isdigit():
+        return [int(wanted[0])] if int(wanted[0]) in people else []
+    names = {pid: re.findall(r"\w+", fold(text.split(" — ")[0])) for pid, text in people.items()}
+    whole = {pid: re.findall(r"\w+", fold(text)) for pid, text in people.items()}
+    for words in (names, whole):
+        found = [pid for pid, have in words.items() if all(w in have for w in wanted)]
+        if found:
+            return sorted(found)
+    return sorted(pid for pid, text in people.items() if " ".join(wanted) in fold(text))

@@ -13,7 +13,7 @@ import jinja2
 from aiohttp import web
 
 from bot import texts
-from bot.conversation import Runtime
+from bot.talk import Runtime
 from bot.office import board, deliveries, extensions, imports, items, reports, signin
 from bot.office.pages import RUNTIME
 

@@ -1,6 +1,6 @@
 """Gia hạn: the pending extension requests with their reasons, decided on the page.
 
-The decision goes through bot.conversation.decide_extension, the chat's own path: the same
+The decision goes through bot.talk.extensions.decide_extension, the chat's own path: the same
 rows, the same reminders rescheduled, the same message to the official.
 """
 
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import texts
-from bot.conversation import decide_extension
+from bot.talk.extensions import decide_extension
 from bot.office.auth import Visitor, audit
 from bot.office.pages import DELIVERIES, RUNTIME, form, message, page, signed_in
 from db.models import Extension, Item, Milestone, Person, Plan
@@ -74,8 +74,8 @@ def decide(request: web.Request, session: Session, now: datetime, who: Visitor,
         return message(request, problem, 400, who)
     before = {"status": extension.status, "due": _iso(extension.milestone.due)}
     decider = session.get(Person, who.person_id)
-    _text, delivery = decide_extension(session, request.app[RUNTIME].config, decider, extension,
-                                       choice == "approve", now, reason=reason or None)
+    _text, delivery = decide_extension(session, request.app[RUNTIME].config, decider.id,
+                                       extension, choice == "approve", now, reason=reason or None)
     audit(session, decider, now, f"extension.{choice}", f"extension:{extension.id}", before,
           {"status": extension.status, "due": _iso(extension.milestone.due), "reason": reason})
     response = web.Response(status=303, headers={"Location": f"{EXTENSIONS_PATH}?ok={extension.id}"})

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.office.auth import Visitor, audit
-from bot.office.pages import RUNTIME, form, message, page, signed_in
-from bot.plan.deadlines import DeadlineError, parse_deadline_checked, parse_reply_date
+from bot.office.pages import RUNTIME, form, message, page, parse_day, signed_in
+from bot.plan.deadlines import DeadlineError, parse_deadline_checked
 from bot.plan.importer import expand_recurring, set_item_deadline
 from bot.reports import STATE_COLOURS
 from bot.status import load_items
@@ -170,10 +170,7 @@ def event_happened(request: web.Request, session: Session, now: datetime, who: V
     if milestone is None:
         return message(request, texts.EVENT_NOT_FOUND.format(code=item.code), 400, who)
     today = local_day(now, config.reminders.zone)
-    try:
-        on = parse_reply_date(str(fields.get("on", "")), today, item.plan.year)
-    except DeadlineError:
-        on = None
+    on = parse_day(str(fields.get("on", "")))
     if on is None or on > today:
         return message(request, texts.WEB_BAD_EVENT_DATE.format(value=fields.get("on", "")), 400, who)
     raw_days = str(fields.get("days", "")).strip() or str(config.reminders.event_due_days)

@@ -7,14 +7,14 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
-from datetime import datetime
+from datetime import date, datetime
 
 import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.orm import Session
 
 from bot import texts
-from bot.conversation import Runtime
+from bot.talk import Runtime
 from bot.office.auth import COOKIE, Visitor, csrf_ok, visitor
 from jobs import engine
 
@@ -125,3 +125,13 @@ async def _send(request: web.Request, deliveries) -> None:
 
 def anyone(_who: Visitor) -> bool:
     return True
+
+
+def parse_day(text: str) -> date | None:
+    """A day typed on a page: 31/01/2023 or 2023-01-31."""
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    return None

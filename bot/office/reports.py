@@ -10,10 +10,10 @@ from aiohttp import web
 from sqlalchemy.orm import Session
 
 from bot import texts
-from bot.conversation import build_report
+from bot.talk import build_report
 from bot.periods import report_period
 from bot.office.auth import Visitor
-from bot.office.pages import HEADERS, RUNTIME, page, signed_in
+from bot.office.pages import HEADERS, RUNTIME, page, parse_day, signed_in
 from bot.status import current_plans_of
 from jobs.schedule import local_day
 
@@ -21,15 +21,6 @@ REPORTS_PATH = "/bao-cao"
 FILE_PATH = "/bao-cao/tep"
 KINDS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
-
-
-def _day(text: str) -> date | None:
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text.strip(), pattern).date()
-        except ValueError:
-            continue
-    return None
 
 
 def _form(request: web.Request, who: Visitor, plans, today: date, problems: list[str],
@@ -58,7 +49,7 @@ def download_report(request: web.Request, session: Session, now: datetime,
     elif not chosen:
         problems.append(texts.WEB_BAD_FILTER.format(field=texts.WEB_FILTER_NAMES["plan"]))
     raw_day = request.query.get("ngay", "").strip()
-    day = _day(raw_day) if raw_day else today
+    day = parse_day(raw_day) if raw_day else today
     if day is None or day > today:
         problems.append(texts.WEB_BAD_REPORT_DAY.format(value=raw_day))
     kind = request.query.get("kieu", "xlsx")

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from itertools import chain
 
 from bot import texts
@@ -36,7 +36,6 @@ __all__ = [
     "find_plan_year",
     "parse_deadline",
     "parse_deadline_checked",
-    "parse_reply_date",
 ]
 
 KINDS = ("date", "month", "quarter", "half", "year", "ongoing", "recurring", "event", "none")
@@ -656,150 +655,4 @@ def find_plan_year(text: str) -> int | None:
         m = _DATE_LINE.search(key)
         if m:
             return int(m.group(1))
-    return None
-
-
-# ---------------------------------------------------------------------------
-# Dates in chat replies
-
-_WEEKDAYS = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}
-_NUMBER_WORDS = {
-    "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8,
-    "chin": 9, "muoi": 10,
-}
-_R_END_OF = re.compile(r"\bcuoi\s*(?P<unit>tuan|thang|qu[yi]|nam)\b(?:\s*(?P<next>sau|toi|ke\s*tiep|nay))?")
-_R_WEEKDAY = re.compile(
-    r"\b(?:thu\s*(?P<word>hai|ba|tu|nam|sau|bay|[2-7])|(?P<sun>chu\s*nhat|cn)|t(?P<short>[2-7]))\b"
-    r"(?:\s*(?P<which>tuan\s*(?:sau|toi|ke\s*tiep|ke)|tuan\s*nay|nay|tuan\s*truoc))?"
-)
-_R_AMOUNT = re.compile(
-    r"(?<![0-9/.])\b(?P<n>[0-9]{1,3}|mot|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi)\s*"
-    r"(?P<unit>ngay\s*lam\s*viec|ngay|hom|tuan|thang|nam)\b"
-)
-_R_NEXT_UNIT = re.compile(r"\b(?P<unit>tuan|thang|nam)\s*(?:sau|toi|ke\s*tiep)\b")
-_R_WORDS = re.compile(r"\b(?:(?P<today>hom\s*nay)|(?P<tomorrow>ngay\s*mai|mai)|(?P<after>ngay\s*kia|ngay\s*mot))\b")
-_R_DAY = re.compile(r"\b(?:ngay|mung|mong)\s*(?P<d>[0-9]{1,2})(?![0-9])(?!\s*(?:thang|[/.\-–—]\s*[0-9]))")
-_R_FILLER = re.compile(
-    r"(?:\s*\b(?:xin|em|anh|chi|cho|gia\s*han|lui|doi|hoan|keo\s*dai|den|toi|sang|thanh|them|han|ngay)\b)*\s*"
-)
-
-
-def _add_months(d: date, n: int) -> date:
-    y, m = divmod(d.month - 1 + n, 12)
-    y += d.year
-    return date(y, m + 1, min(d.day, _days_in_month(y, m + 1)))
-
-
-def _add_working_days(d: date, n: int) -> date:
-    while n > 0:
-        d += timedelta(days=1)
-        if d.weekday() < 5:
-            n -= 1
-    return d
-
-
-def _relative(key: str, today: date) -> date | None:
-    m = _R_END_OF.search(key)
-    if m:
-        nxt = bool(m.group("next")) and m.group("next") != "nay"
-        unit = m.group("unit")
-        if unit == "tuan":
-            # The working week ends on Friday; at the weekend "cuối tuần" is the coming one.
-            friday = today + timedelta(days=4 - today.weekday())
-            if today.weekday() > 4:
-                friday += timedelta(days=7)
-            return friday + timedelta(days=7 * nxt)
-        if unit == "thang":
-            first = _add_months(today.replace(day=1), int(nxt))
-            return _end_of_month(first.year, first.month)
-        if unit == "nam":
-            return date(today.year + nxt, 12, 31)
-        q_end = _add_months(today.replace(day=1), (2 - (today.month - 1) % 3) + 3 * nxt)
-        return _end_of_month(q_end.year, q_end.month)
-    m = _R_WEEKDAY.search(key)
-    if m:
-        if m.group("sun"):
-            wd = 6
-        else:
-            token = m.group("word") or m.group("short")
-            wd = int(token) - 2 if token.isdigit() else _WEEKDAYS[token]
-        which = _SPACES.sub(" ", m.group("which") or "")
-        monday = today - timedelta(days=today.weekday())
-        if which in ("nay", "tuan nay"):
-            return monday + timedelta(days=wd)
-        if which == "tuan truoc":
-            return monday + timedelta(days=wd - 7)
-        if which:
-            return monday + timedelta(days=wd + 7)
-        return today + timedelta(days=(wd - today.weekday()) % 7 or 7)
-    m = _R_AMOUNT.search(key)
-    if m:
-        n = int(m.group("n")) if m.group("n").isdigit() else _NUMBER_WORDS[m.group("n")]
-        unit = _SPACES.sub(" ", m.group("unit"))
-        if unit == "ngay lam viec":
-            return _add_working_days(today, n)
-        if unit in ("ngay", "hom"):
-            return today + timedelta(days=n)
-        if unit == "tuan":
-            return today + timedelta(weeks=n)
-        return _add_months(today, n * (12 if unit == "nam" else 1))
-    m = _R_NEXT_UNIT.search(key)
-    if m:
-        unit = m.group("unit")
-        if unit == "tuan":
-            return today + timedelta(weeks=1)
-        return _add_months(today, 12 if unit == "nam" else 1)
-    m = _R_WORDS.search(key)
-    if m:
-        return today + timedelta(days=0 if m.group("today") else 1 if m.group("tomorrow") else 2)
-    m = _R_DAY.search(key)
-    if m:
-        # "đến ngày 20": the next 20th, this month or the next.
-        d = int(m.group("d"))
-        if not 1 <= d <= 31:
-            raise DeadlineError(texts.BAD_DAY.format(day=d))
-        month = today.replace(day=1) if d >= today.day else _add_months(today.replace(day=1), 1)
-        while d > _days_in_month(month.year, month.month):
-            month = _add_months(month, 1)
-        return month.replace(day=d)
-    return None
-
-
-def _dateparser(text: str, today: date) -> date | None:
-    import dateparser  # slow to import, and only the rare reply needs it
-
-    settings = {
-        "RELATIVE_BASE": datetime(today.year, today.month, today.day),
-        "PREFER_DATES_FROM": "future",
-        "DATE_ORDER": "DMY",
-    }
-    found = dateparser.parse(text, languages=["vi"], settings=settings)
-    return found.date() if found else None
-
-
-def parse_reply_date(text: str, today: date, year: int | None = None) -> date | None:
-    """The date in a chat reply ("gia hạn 15/3", "thứ sáu tuần sau", "3 ngày nữa"), or None.
-
-    Administrative forms come first (a missing year is `year`, else today's year), then
-    relative phrases counted from `today`, then dateparser for whatever is left.
-    """
-    orig = _SPACES.sub(" ", _nfc(text or "")).strip()
-    if not _ALNUM.search(orig):
-        return None
-    key = _fold(orig)
-    plan_year = year if year is not None else today.year
-    _check_plan_year(plan_year)
-    cands = [m for m in _candidates(key, 0, len(key)) if m.lastgroup in _PERIOD_KINDS]
-    if cands:
-        _, chosen, _ = _choose(key, 0, cands)
-        snippet = orig[chosen.start() : chosen.end()]
-        _, due, _ = _resolve(chosen, chosen.lastgroup, plan_year, False, snippet)
-        return due
-    found = _relative(key, today)
-    if found is not None:
-        return found
-    rest = orig[_R_FILLER.match(key).end() :]
-    for candidate in dict.fromkeys((orig, rest)):
-        if candidate and (found := _dateparser(candidate, today)) is not None:
-            return found
     return None

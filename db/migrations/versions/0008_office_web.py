@@ -13,7 +13,7 @@ from alembic import op
 import db.models
 
 revision = '0008_office_web'
-down_revision = '0006_update_keys'
+down_revision = '0007_reply_state'
 branch_labels = None
 depends_on = None
 
