@@ -327,7 +327,7 @@ def read_reply(text: str, today: dt.date, *, year: int | None = None, role: str 
         return Understood("choice", choice=choice, text=f.text)
     if v.QUESTION_ONLY.fullmatch(key):
         return Understood("help", text=f.text)
-    known = frozenset(code.upper() for code in known_codes)
+    known = frozenset(map(str.upper, known_codes))
     percents = _percents(f)
     deciding = role in _DECIDERS and v.DECISION.search(key) is not None
     codes, code_spans, others = _codes(f, known, today, deciding)

@@ -30,9 +30,11 @@ if TYPE_CHECKING:
 
 MAX_CHOICES = 9
 
-_PERSON = (select(Person.id, ChatLink.unreachable_at)
+_PERSON = (select(Person.id, Person.unit_id, Person.is_admin, ChatLink.unreachable_at)
            .join(ChatLink, ChatLink.person_id == Person.id)
            .where(ChatLink.channel == bindparam("channel"), ChatLink.chat_id == bindparam("chat")))
+_PERSON_BY_ID = select(Person.id, Person.unit_id, Person.is_admin).where(
+    Person.id == bindparam("person"))
 _ROLES = (select(Role.id, Role.duty).join(PersonRole, PersonRole.role_id == Role.id)
           .where(PersonRole.person_id == bindparam("person")))
 
@@ -63,12 +65,14 @@ class WhoCache:
 
     Only known chats are remembered, so a new invitation works at once; a change of roles
     or a new plan is seen within `seconds`, and so is a chat the engine has just marked
-    unreachable (its next message after that marks it reachable again).
+    unreachable (its next message after that marks it reachable again). A unit's plans and
+    codes are kept once for all its people: a person's first message costs two small queries.
     """
 
     def __init__(self, seconds: float = 30.0) -> None:
         self._seconds = seconds
         self._entries: dict[tuple[str, str], tuple[float, Who]] = {}
+        self._units: dict[int, tuple[float, UnitPlans]] = {}
 
     def get(self, session: Session, channel: str, chat_id: str) -> Who | None:
         key = (channel, chat_id)
@@ -78,41 +82,64 @@ class WhoCache:
         found = _person_of(session, channel, chat_id)
         if found is None:
             return None
-        who = read_who(session, found[0], unreachable=found[1])
+        person_id, unit_id, is_admin, unreachable = found
+        unit = self._units.get(unit_id)
+        if unit is None or unit[0] <= time.monotonic():
+            unit = self._units[unit_id] = (time.monotonic() + self._seconds,
+                                           unit_plans(session, unit_id))
+        who = _who(session, person_id, unit_id, is_admin, unit[1], unreachable)
         # Reconnecting happens once: later messages need not ask again.
         self._entries[key] = (time.monotonic() + self._seconds,
                               replace(who, unreachable=False))
         return who
-
 
     def forget(self, channel: str, chat_id: str) -> None:
         """Read the chat afresh next time (what was read may not have been stored)."""
         self._entries.pop((channel, chat_id), None)
 
 
-def _person_of(session: Session, channel: str, chat_id: str) -> tuple[int, bool] | None:
+def _person_of(session: Session, channel: str, chat_id: str
+               ) -> tuple[int, int, bool, bool] | None:
     if channel == "console":
         # The console is the operator's own terminal: its chat id names the person.
         try:
             person_id = int(chat_id.removeprefix("person:"))
         except ValueError:
             return None
-        return (person_id, False) if session.get(Person, person_id) else None
+        row = session.execute(_PERSON_BY_ID, {"person": person_id}).first()
+        return (row[0], row[1], bool(row[2]), False) if row else None
     row = session.execute(_PERSON, {"channel": channel, "chat": chat_id}).first()
-    return (row[0], row[1] is not None) if row else None
+    return (row[0], row[1], bool(row[2]), row[3] is not None) if row else None
 
 
-def read_who(session: Session, person_id: int, *, unreachable: bool = False) -> Who:
-    _, unit_id, is_admin = session.execute(select(Person.id, Person.unit_id, Person.is_admin)
-                                           .where(Person.id == person_id)).one()
-    roles = session.execute(_ROLES, {"person": person_id}).all()
+@dataclass(frozen=True, slots=True)
+class UnitPlans:
+    plan_ids: tuple[int, ...]
+    years: tuple[int, ...]
+    # Upper-cased, as the reply language compares them.
+    codes: frozenset[str]
+
+
+def unit_plans(session: Session, unit_id: int) -> UnitPlans:
     plans = current_plans_of(session, [unit_id])
     plan_ids = tuple(p.id for p in plans)
     codes = session.scalars(select(Item.code).where(Item.plan_id.in_(plan_ids),
                                                     Item.removed_at.is_(None))).all()
-    return Who(person_id, unit_id, bool(is_admin), frozenset(r for r, _ in roles),
-               frozenset(d for _, d in roles), plan_ids, tuple(p.year for p in plans),
-               frozenset(codes), unreachable)
+    return UnitPlans(plan_ids, tuple(p.year for p in plans), frozenset(map(str.upper, codes)))
+
+
+def _who(session: Session, person_id: int, unit_id: int, is_admin: bool, unit: UnitPlans,
+         unreachable: bool) -> Who:
+    roles = session.execute(_ROLES, {"person": person_id}).all()
+    return Who(person_id, unit_id, is_admin, frozenset(r for r, _ in roles),
+               frozenset(d for _, d in roles), unit.plan_ids, unit.years, unit.codes,
+               unreachable)
+
+
+def read_who(session: Session, person_id: int, *, unreachable: bool = False) -> Who:
+    _, unit_id, is_admin = session.execute(_PERSON_BY_ID, {"person": person_id}).one()
+    return _who(session, person_id, unit_id, bool(is_admin), unit_plans(session, unit_id),
+                unreachable)
 
 
 @dataclass
