@@ -241,8 +241,9 @@ _TARGETS = (
     .join(Plan, Plan.id == Item.plan_id)
     .join(Milestone, Milestone.item_id == Item.id)
     .outerjoin(ItemRole, (ItemRole.item_id == Item.id) & (ItemRole.part == "owner"))
-    .where(Item.plan_id.in_(bindparam("plans", expanding=True)), Item.removed_at.is_(None),
-           Milestone.retired_at.is_(None))
+    # The unit's current plans, as `current_plans_of` reads them (no expanding IN to render).
+    .where(Plan.unit_id == bindparam("unit"), Plan.closed_at.is_(None),
+           Item.removed_at.is_(None), Milestone.retired_at.is_(None))
     .order_by(Plan.year, Plan.id, Item.position, Milestone.position))
 _BY_CODE = _TARGETS.where(Item.code == bindparam("code"))
 _BY_MILESTONE = _TARGETS.where(Item.id.in_(
@@ -253,7 +254,7 @@ def _items(ctx: Context, query, **params) -> list[ItemRow]:
     items: dict[int, ItemRow] = {}
     seen: set[int] = set()
     for (item_id, plan_id, year, code, title, mid, kind, label, due, done_at, ask_on,
-         role_id) in ctx.session.connection().execute(query, {"plans": ctx.plan_ids, **params}):
+         role_id) in ctx.session.connection().execute(query, {"unit": ctx.who.unit_id, **params}):
         item = items.get(item_id)
         if item is None:
             item = items[item_id] = ItemRow(item_id, plan_id, year, code, title)
