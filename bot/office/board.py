@@ -1,6 +1,6 @@
 """Tổng quan: the unit's current plans item by item, by state, section and holder, with filters.
 
-States come from bot.status.load_items and holders from bot.summary, as in /tongket:
+States come from bot.status.load_items and holders from bot.status.item_holders, as in /tongket:
 the page and the chat never disagree about where an item stands.
 """
 
@@ -21,8 +21,7 @@ from bot.config import Config
 from bot.office.auth import Visitor
 from bot.office.pages import RUNTIME, HEADERS, page, signed_in
 from bot.reports import STATE_COLOURS
-from bot.status import STATES, ItemView, current_plans_of, load_items
-from bot.summary import _holders as holders_of
+from bot.status import STATES, ItemView, current_plans_of, item_holders, load_items
 from db.models import ItemRole, Person, PersonRole, Section
 from jobs.schedule import calendar_of, local_day
 
@@ -85,7 +84,7 @@ def board_of(session: Session, unit_id: int, query: dict[str, str], today: date,
             ItemRole.role_id.in_(role_ids), ItemRole.part == "owner")))
         views = [v for v in views if v.id in owned]
     board = Board(plans, people, {k: str(v) for k, v in chosen.items()}, problems, views)
-    board.holders = holders_of(session, [v.id for v in views])
+    board.holders = item_holders(session, [v.id for v in views])
     board.plan_title = (wanted_plans[0].title if len(wanted_plans) == 1
                         else texts.WEB_BOARD_TITLE)
     return board

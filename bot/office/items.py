@@ -5,8 +5,10 @@ same transaction and is audited."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
@@ -125,16 +127,29 @@ def _office(who: Visitor) -> bool:
     return who.office
 
 
+ItemFormView = Callable[[web.Request, Session, datetime, Visitor, Item, Any], web.StreamResponse]
+
+
+def item_form(view: ItemFormView):
+    """An office form about one live item of the visitor's commune, passed to `view`;
+    any other item (another commune's, retired, unknown) is not found."""
+    @form(_office)
+    def checked(request: web.Request, session: Session, now: datetime, who: Visitor,
+                fields) -> web.StreamResponse:
+        item = _item(session, who, request.match_info["id"])
+        if item is None or item.removed_at is not None:
+            return message(request, texts.WEB_NOT_FOUND, 404, who)
+        return view(request, session, now, who, item, fields)
+    return checked
+
+
 def _done(request: web.Request, item: Item, notice: str) -> web.StreamResponse:
     return web.Response(status=303, headers={"Location": f"{item_path(item.id)}?ok={notice}"})
 
 
-@form(_office)
-def change_holders(request: web.Request, session: Session, now: datetime, who: Visitor,
+@item_form
+def change_holders(request: web.Request, session: Session, now: datetime, who: Visitor, item: Item,
                    fields: dict) -> web.StreamResponse:
-    item = _item(session, who, request.match_info["id"])
-    if item is None or item.removed_at is not None:
-        return message(request, texts.WEB_NOT_FOUND, 404, who)
     roles = {str(r.id): r for r in session.scalars(select(Role).where(Role.unit_id == who.unit_id))}
     owners = fields.getall("owner", [])
     coordinators = fields.getall("coordinator", [])
@@ -158,12 +173,9 @@ def change_holders(request: web.Request, session: Session, now: datetime, who: V
     return _done(request, item, "holders")
 
 
-@form(_office)
-def event_happened(request: web.Request, session: Session, now: datetime, who: Visitor,
+@item_form
+def event_happened(request: web.Request, session: Session, now: datetime, who: Visitor, item: Item,
                    fields: dict) -> web.StreamResponse:
-    item = _item(session, who, request.match_info["id"])
-    if item is None or item.removed_at is not None:
-        return message(request, texts.WEB_NOT_FOUND, 404, who)
     config = request.app[RUNTIME].config
     milestone = next((m for m in item.milestones if str(m.id) == fields.get("milestone")
                       and m.kind == "event"), None)
@@ -184,12 +196,9 @@ def event_happened(request: web.Request, session: Session, now: datetime, who: V
     return _done(request, item, "event")
 
 
-@form(_office)
-def change_deadline(request: web.Request, session: Session, now: datetime, who: Visitor,
+@item_form
+def change_deadline(request: web.Request, session: Session, now: datetime, who: Visitor, item: Item,
                     fields: dict) -> web.StreamResponse:
-    item = _item(session, who, request.match_info["id"])
-    if item is None or item.removed_at is not None:
-        return message(request, texts.WEB_NOT_FOUND, 404, who)
     text = " ".join(str(fields.get("han", "")).split())
     milestones, problem = deadline_preview(text, item.plan.year)
     if milestones is None or problem is not None:
@@ -211,12 +220,9 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-@form(_office)
-def retire(request: web.Request, session: Session, now: datetime, who: Visitor,
+@item_form
+def retire(request: web.Request, session: Session, now: datetime, who: Visitor, item: Item,
            fields: dict) -> web.StreamResponse:
-    item = _item(session, who, request.match_info["id"])
-    if item is None or item.removed_at is not None:
-        return message(request, texts.WEB_NOT_FOUND, 404, who)
     if fields.get("confirm") != item.code:
         return message(request, texts.WEB_RETIRE_CONFIRM.format(code=item.code), 400, who)
     item.removed_at = item.updated_at = now
