@@ -687,10 +687,82 @@ async def test_a_reimport_shows_its_difference_and_the_conflict_before_saving(cl
     csrf = csrf_of(await (await client.get("/nhap")).text())
     sent = await upload(client, csrf, changed)
     review = await (await client.get(sent.headers["Location"])).text()
-    assert 'id="difference"' in review and "Sửa:" in review
-    assert 'id="conflicts"' in review and "3.7" in review.split('id="conflicts"')[1]
+    assert 'id="difference"' in review and "Sửa:" in review and texts.WEB_IMPORT_NOT_SAVED in html.unescape(review)
+    conflicts = html.unescape(review.split('id="conflicts"')[1].split("</ul>")[0])
+    assert "Việc 3.7" in conflicts and "Khi lưu, bot giữ hạn 31/03/2023" in conflicts
+    assert "run.py" not in conflicts  # the page's own next step, not the command line's
     with world.sessions() as session:
         assert session.get(Milestone, milestone.id).disputed_due is None  # nothing saved yet
+
+
+def moved_reimport(folder):
+    """The sample plan with 3.7's first date moved from 15/2 to 20/2."""
+    changed = folder / "ke-hoach-sua.txt"
+    old = "Ban hành Kế hoạch trước 15/2/2023"
+    changed.write_text(SAMPLE_TXT.read_text(encoding="utf-8").replace(old, old.replace("15/2", "20/2")),
+                       encoding="utf-8")
+    return changed
+
+
+async def save_reimport(client, world, folder):
+    csrf = csrf_of(await (await client.get("/nhap")).text())
+    review = (await upload(client, csrf, moved_reimport(folder))).headers["Location"]
+    saved = await client.post(review, data={"csrf": csrf, "action": "save"}, allow_redirects=False)
+    assert saved.status == 303
+    return csrf
+
+
+async def test_after_saving_the_board_and_the_item_page_let_the_office_choose_the_document(
+        client, world, tmp_path):
+    extension_id, milestone_id = request_extension(world)  # pending: nothing approved to keep
+    await sign_in(client, world, HOA)
+    csrf = await save_reimport(client, world, tmp_path)
+    with world.sessions() as session:
+        row = session.get(Milestone, milestone_id)
+        assert (row.due.isoformat(), row.disputed_due.isoformat()) == ("2023-02-15", "2023-02-20")
+    board = html.unescape(await (await client.get("/")).text())
+    assert 'id="disputed"' in board and "tệp mới ghi 20/02/2023, đang giữ 15/02/2023" in board
+    ours = item_id(world, "3.7")
+    page = html.unescape(await (await client.get(f"/viec/{ours}")).text())
+    assert 'id="use-document"' in page and 'id="use-decision"' not in page
+    for data, problem in (({"use": "maybe"}, texts.WEB_RESOLVE_UNKNOWN),
+                          ({"use": "decision"}, texts.WEB_RESOLVE_NOTHING_APPROVED.format(code="3.7"))):
+        refused = await client.post(f"/viec/{ours}/chon-han", data={"csrf": csrf, **data})
+        assert refused.status == 400 and problem in html.unescape(await refused.text())
+    with world.sessions() as session:
+        assert session.get(Milestone, milestone_id).disputed_due is not None  # unchanged
+    chosen = await client.post(f"/viec/{ours}/chon-han", data={"csrf": csrf, "use": "document"},
+                               allow_redirects=False)
+    assert chosen.status == 303 and chosen.headers["Location"].endswith("?ok=document")
+    with world.sessions() as session:
+        row = session.get(Milestone, milestone_id)
+        assert (row.due.isoformat(), row.disputed_due) == ("2023-02-20", None)
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "item.resolve.document"))
+        assert entry.before == {"Ban hành Kế hoạch": [None, "2023-02-15", "2023-02-20"]}
+        assert entry.after == {"Ban hành Kế hoạch": [None, "2023-02-20"]}
+    again = await client.post(f"/viec/{ours}/chon-han", data={"csrf": csrf, "use": "document"})
+    assert again.status == 400 and texts.WEB_RESOLVE_NONE.format(code="3.7") in html.unescape(await again.text())
+    assert 'id="disputed"' not in await (await client.get("/")).text()
+
+
+async def test_choosing_a_date_is_refused_without_session_token_office_role_or_for_another_commune(
+        client, world, tmp_path):
+    extension_id, milestone_id = request_extension(world)
+    await sign_in(client, world, HOA)
+    await save_reimport(client, world, tmp_path)
+    ours, theirs = item_id(world, "3.7"), item_id(world, "3.7", "UBND xã Khác")
+    client.session.cookie_jar.clear()
+    assert (await client.post(f"/viec/{ours}/chon-han", data={"use": "document"})).status == 401
+    await sign_in(client, world, THAI)  # the chairman reads the conflict; the office chooses
+    csrf = csrf_of(await (await client.get(f"/viec/{ours}")).text())
+    chairman = await client.post(f"/viec/{ours}/chon-han", data={"csrf": csrf, "use": "document"})
+    assert chairman.status == 403
+    await sign_in(client, world, HOA)
+    csrf = csrf_of(await (await client.get(f"/viec/{ours}")).text())
+    assert (await client.post(f"/viec/{ours}/chon-han", data={"csrf": "no", "use": "document"})).status == 403
+    assert (await client.post(f"/viec/{theirs}/chon-han", data={"csrf": csrf, "use": "document"})).status == 404
+    with world.sessions() as session:
+        assert session.get(Milestone, milestone_id).disputed_due is not None
 
 
 async def test_importing_is_refused_without_session_token_or_office_role(client, world):

@@ -22,7 +22,7 @@ from bot.office.auth import Visitor
 from bot.office.pages import RUNTIME, HEADERS, page, signed_in
 from bot.reports import STATE_COLOURS
 from bot.status import STATES, ItemView, current_plans_of, item_holders, load_items
-from db.models import ItemRole, Person, PersonRole, Section
+from db.models import Item, ItemRole, Milestone, Person, PersonRole, Section
 from jobs.schedule import calendar_of, local_day
 
 BOARD_PATH = "/"
@@ -107,12 +107,19 @@ def _context(session: Session, board: Board, today: date, config: Config) -> dic
          for v in board.views for m in v.milestones if m.state == "overdue"),
         key=lambda row: (row[0], row[1]))
     states = [s for s in STATES if s in SHOWN_STATES or counts[s]]
+    # A re-import's dates the office has yet to choose between (see importer.resolve_conflict).
+    disputed = session.execute(
+        select(Item.id, Item.code, Item.title, Milestone.label, Milestone.due, Milestone.disputed_due)
+        .join(Milestone, Milestone.item_id == Item.id)
+        .where(Item.plan_id.in_([p.id for p in board.plans]), Item.removed_at.is_(None),
+               Milestone.retired_at.is_(None), Milestone.disputed_due.is_not(None))
+        .order_by(Item.plan_id, Item.position, Milestone.position)).all()
     return {
         "board": board, "today": today, "counts": counts, "states": states,
         "colours": STATE_COLOURS, "sections": sections, "section_titles": section_titles,
         "by_holder": sorted(by_holder.items()), "overdue": [row[2:] for row in overdue],
         "chart": CHART_PATH + ("?" + urlencode(board.chosen) if board.chosen else ""),
-        "filter_names": texts.WEB_FILTER_NAMES,
+        "filter_names": texts.WEB_FILTER_NAMES, "disputed": disputed,
     }
 
 

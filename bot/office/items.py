@@ -19,7 +19,8 @@ from bot import texts
 from bot.office.auth import Visitor, audit
 from bot.office.pages import RUNTIME, form, message, page, parse_day, signed_in
 from bot.plan.deadlines import DeadlineError, parse_deadline_checked
-from bot.plan.importer import expand_recurring, set_item_deadline
+from bot.plan.errors import PlanError
+from bot.plan.importer import expand_recurring, resolve_conflict, set_item_deadline
 from bot.reports import STATE_COLOURS
 from bot.status import load_items
 from db.models import (
@@ -82,13 +83,16 @@ def show_item(request: web.Request, session: Session, now: datetime, who: Visito
                                  .order_by(Extension.requested_at)).all()
     roles = session.scalars(select(Role).where(Role.unit_id == who.unit_id).order_by(Role.name)).all()
     parts = {(a.role_id, a.part) for a in item.assignments}
+    disputed = [m for m in item.milestones if m.disputed_due]
+    approved = {e.milestone_id for e in extensions if e.status == "approved"}
     return page(request, "item.html", {
         "item": item, "view": view, "states": states, "replies": replies, "evidence": evidence,
         "extensions": extensions, "roles": roles, "parts": parts, "zone": zone,
         "intent_names": texts.REPORT_INTENT_NAMES, "extension_status": texts.WEB_EXTENSION_STATUS,
         "event_days": config.reminders.event_due_days, "today": today, "notice": notice,
         "typed": typed, "preview": preview, "problem": problem,
-        "colours": STATE_COLOURS,
+        "colours": STATE_COLOURS, "disputed": disputed,
+        "may_keep": bool(disputed) and all(m.id in approved for m in disputed),
     }, who=who)
 
 
@@ -216,6 +220,29 @@ def change_deadline(request: web.Request, session: Session, now: datetime, who: 
     return _done(request, item, "deadline_conflict" if conflicts else "deadline")
 
 
+@item_form
+def resolve(request: web.Request, session: Session, now: datetime, who: Visitor, item: Item,
+            fields) -> web.StreamResponse:
+    """A re-import's date against an extension: the document's, or keep the decision
+    (`plan resolve`'s own path)."""
+    use = fields.get("use")
+    if use not in ("document", "decision"):
+        return message(request, texts.WEB_RESOLVE_UNKNOWN, 400, who)
+    before = {m.label or "": [_iso(m.original_due), _iso(m.due), _iso(m.disputed_due)]
+              for m in item.milestones if m.disputed_due}
+    try:
+        resolved = resolve_conflict(session, item.plan_id, item.code, use)
+    except PlanError as error:
+        text = (texts.WEB_RESOLVE_NOTHING_APPROVED if error.code == "nothing_approved"
+                else texts.WEB_RESOLVE_NONE)
+        return message(request, text.format(code=item.code), 400, who)
+    refresh_schedule(session, now, request.app[RUNTIME].config.reminders, [item.plan_id],
+                     milestone_ids=[m.id for m in resolved])
+    audit(session, session.get(Person, who.person_id), now, f"item.resolve.{use}", f"item:{item.id}",
+          before, {m.label or "": [_iso(m.original_due), _iso(m.due)] for m in resolved})
+    return _done(request, item, use)
+
+
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -239,4 +266,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(ITEM_PATH + "/{id}/su-kien", event_happened)
     app.router.add_post(ITEM_PATH + "/{id}/bo", retire)
     app.router.add_post(ITEM_PATH + "/{id}/han", change_deadline)
+    app.router.add_post(ITEM_PATH + "/{id}/chon-han", resolve)
     app.router.add_get(EVIDENCE_PATH + "/{id}", download_evidence)
