@@ -271,6 +271,86 @@ async def test_a_bad_filter_or_another_communes_plan_gets_a_message_and_shows_on
         assert items_on(html) == everything
 
 
+def oversee(rt, name=HOA):
+    """`name` of Bằng Phúc becomes an overseer of the installation, as config.toml would say."""
+    first = rt.config.units[0].model_copy(update={"overseers": [name]})
+    rt.config = rt.config.model_copy(update={"units": [first, *rt.config.units[1:]]})
+
+
+def unit_row(page, unit_id):
+    row = re.search(rf'<tr data-unit="{unit_id}">(.*?)</tr>', page, re.S).group(1)
+    return {state: int(n or 0) for state, n in re.findall(r'<td data-state="(\w+)">(\d*)</td>', row)}
+
+
+async def test_an_overseer_sees_every_unit_then_one_units_board_and_items_read_only(client, world):
+    from collections import Counter
+
+    from bot.status import current_plans, load_items
+
+    with world.sessions.begin() as session:  # the other commune got most of its late work done
+        other = session.scalar(select(Plan.unit_id).where(Plan.unit.has(name="UBND xã Khác")))
+        late = session.scalars(select(Milestone).join(Item).join(Plan).where(
+            Plan.unit_id == other, Milestone.due < MARCH.date(), Milestone.done_at.is_(None))
+            .order_by(Milestone.due)).all()
+        for row in late[1:]:
+            row.done_at = MARCH
+        units = {unit_id: Counter(v.state for v in load_items(
+            session, current_plans(session, unit_id), MARCH.date(), world.config.reminders.zone))
+            for unit_id in session.scalars(select(Plan.unit_id).distinct())}
+    ours = next(u for u in units if u != other)
+    assert units[ours]["overdue"] > units[other]["overdue"] == 1
+    oversee(world)
+    await sign_in(client, world, HOA)
+    board = await (await client.get("/")).text()
+    assert 'href="/cac-xa"' in board
+    page = html.unescape(await (await client.get("/cac-xa")).text())
+    for unit_id, counts in units.items():
+        shown = unit_row(page, unit_id)
+        assert {s: n for s, n in shown.items() if n} == dict(counts)
+    assert page.index(f'data-unit="{ours}"') < page.index(f'data-unit="{other}"')  # most overdue first
+    overdue = re.search(r'<table class="list" id="overdue">(.*?)</table>', page, re.S).group(1)
+    dues = [datetime.strptime(d, "%d/%m/%Y") for d in re.findall(r"<td>(\d\d/\d\d/\d{4})</td>", overdue)]
+    assert len(dues) >= units[ours]["overdue"] + 1  # every overdue item has an overdue milestone
+    assert dues == sorted(dues) and "UBND xã Khác" in overdue
+    only_overdue = await (await client.get("/cac-xa?state=overdue")).text()
+    assert {s: n for s, n in unit_row(only_overdue, other).items() if n} == {"overdue": 1}
+    bad = html.unescape(await (await client.get("/cac-xa?quarter=9")).text())
+    assert texts.WEB_BAD_FILTER.format(field="Quý") in bad and unit_row(bad, other)["overdue"] == 1
+    # Drilling into the other commune: its board, its items, read-only.
+    theirs = html.unescape(await (await client.get(f"/?xa={other}")).text())
+    assert "Tổng quan: UBND xã Khác" in theirs and f'name="xa" value="{other}"' in theirs
+    assert f"/bieu-do.png?xa={other}" in theirs
+    assert len(re.findall(r'data-state="overdue"><td>', theirs)) == 1
+    their_item = item_id(world, "3.7", "UBND xã Khác")
+    item_page = await client.get(f"/viec/{their_item}")
+    text = await item_page.text()
+    assert item_page.status == 200 and f'action="/viec/{their_item}/' not in text
+    csrf = csrf_of(text)
+    refused = await client.post(f"/viec/{their_item}/bo", data={"csrf": csrf, "confirm": "3.7"})
+    assert refused.status == 404
+    chart = await client.get(f"/bieu-do.png?xa={other}")
+    assert chart.status == 200 and chart.content_type == "image/png"
+
+
+async def test_the_units_board_and_other_units_are_refused_to_everyone_else(client, world):
+    assert (await client.get("/cac-xa")).status == 401
+    with world.sessions() as session:
+        other = session.scalar(select(Plan.unit_id).where(Plan.unit.has(name="UBND xã Khác")))
+    their_item = item_id(world, "3.7", "UBND xã Khác")
+    from bot.office.auth import LinkRefused
+
+    oversee(world, "Hà Thị Lan")  # being an overseer does not open the page to an official
+    with pytest.raises(LinkRefused):
+        link_for(world, "Hà Thị Lan")
+    for name in (HOA, THAI):  # the office and the chairman of one commune
+        await sign_in(client, world, name)
+        assert 'href="/cac-xa"' not in await (await client.get("/")).text()
+        refused = await client.get("/cac-xa")
+        assert refused.status == 403 and texts.WEB_FORBIDDEN in await refused.text()
+        for path in (f"/?xa={other}", f"/bieu-do.png?xa={other}", f"/viec/{their_item}", "/?xa=x"):
+            assert (await client.get(path)).status == 404, path
+
+
 async def test_the_chart_is_a_png_for_signed_in_visitors_only(client, world):
     assert (await client.get("/bieu-do.png")).status == 401
     await sign_in(client, world)

@@ -39,12 +39,16 @@ def item_path(item_id: int) -> str:
     return f"{ITEM_PATH}/{item_id}"
 
 
-def _item(session: Session, who: Visitor, raw: str) -> Item | None:
-    """The item of the visitor's commune with that id; None for any other."""
+def _item(session: Session, who: Visitor, raw: str, *, reading: bool = False) -> Item | None:
+    """The item of the visitor's commune with that id (`reading`: of any unit the visitor
+    reads); None for any other."""
     if not raw.isdigit():
         return None
-    return session.scalar(select(Item).join(Plan, Plan.id == Item.plan_id)
-                          .where(Item.id == int(raw), Plan.unit_id == who.unit_id))
+    item = session.get(Item, int(raw))
+    if item is None:
+        return None
+    unit_id = item.plan.unit_id
+    return item if unit_id == who.unit_id or (reading and who.reads(unit_id)) else None
 
 
 def mark_event(session: Session, milestone: Milestone, on: date, days: int, now: datetime,
@@ -60,7 +64,7 @@ def mark_event(session: Session, milestone: Milestone, on: date, days: int, now:
 
 @signed_in
 def show_item(request: web.Request, session: Session, now: datetime, who: Visitor) -> web.StreamResponse:
-    item = _item(session, who, request.match_info["id"])
+    item = _item(session, who, request.match_info["id"], reading=True)
     if item is None:
         return message(request, texts.WEB_NOT_FOUND, 404, who)
     config = request.app[RUNTIME].config
@@ -82,6 +86,8 @@ def show_item(request: web.Request, session: Session, now: datetime, who: Visito
     extensions = session.scalars(select(Extension).where(Extension.milestone_id.in_(milestone_ids))
                                  .order_by(Extension.requested_at)).all()
     roles = session.scalars(select(Role).where(Role.unit_id == who.unit_id).order_by(Role.name)).all()
+    # An overseer reads another unit's item; only its own office changes it.
+    editable = who.office and item.plan.unit_id == who.unit_id and item.removed_at is None
     parts = {(a.role_id, a.part) for a in item.assignments}
     disputed = [m for m in item.milestones if m.disputed_due]
     approved = {e.milestone_id for e in extensions if e.status == "approved"}
@@ -91,7 +97,7 @@ def show_item(request: web.Request, session: Session, now: datetime, who: Visito
         "intent_names": texts.REPORT_INTENT_NAMES, "extension_status": texts.WEB_EXTENSION_STATUS,
         "event_days": config.reminders.event_due_days, "today": today, "notice": notice,
         "typed": typed, "preview": preview, "problem": problem,
-        "colours": STATE_COLOURS, "disputed": disputed,
+        "colours": STATE_COLOURS, "disputed": disputed, "editable": editable,
         "may_keep": bool(disputed) and all(m.id in approved for m in disputed),
     }, who=who)
 
@@ -112,12 +118,13 @@ def deadline_preview(text: str, year: int) -> tuple[list | None, str | None]:
 def download_evidence(request: web.Request, session: Session, now: datetime,
                       who: Visitor) -> web.StreamResponse:
     raw = request.match_info["id"]
-    found = session.execute(
-        select(Evidence).join(Milestone, Milestone.id == Evidence.milestone_id)
+    row = session.execute(
+        select(Evidence, Plan.unit_id).join(Milestone, Milestone.id == Evidence.milestone_id)
         .join(Item, Item.id == Milestone.item_id).join(Plan, Plan.id == Item.plan_id)
-        .where(Evidence.id == int(raw), Plan.unit_id == who.unit_id)).scalar() if raw.isdigit() else None
-    if found is None:
+        .where(Evidence.id == int(raw))).first() if raw.isdigit() else None
+    if row is None or not who.reads(row.unit_id):
         return message(request, texts.WEB_NOT_FOUND, 404, who)
+    found = row.Evidence
     folder = Path(request.app[RUNTIME].data_dir).resolve()
     path = Path(found.path).resolve()
     if not path.is_relative_to(folder) or not path.is_file():
