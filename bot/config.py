@@ -170,6 +170,9 @@ class UnitConfig(_Strict):
     chairman_role: str
     # People who may act on every item and answer for the chairman (the office's administrators).
     admins: list[str] = []
+    # People of this unit who also see every unit's board on the web page, read-only (the
+    # district's or province's operator of an installation that serves many communes).
+    overseers: list[str] = []
     roles: list[RoleConfig] = Field(min_length=1)
     # Absent: made from the name ("UBND xã Bằng Phúc" -> "ỦY BAN NHÂN DÂN" / "XÃ BẰNG PHÚC").
     report: UnitReportConfig
@@ -193,6 +196,9 @@ class UnitConfig(_Strict):
         strangers = [name for name in self.admins if name not in people]
         if strangers:
             raise ValueError(texts.CONFIG_UNKNOWN_ADMIN.format(names=", ".join(strangers)))
+        strangers = [name for name in self.overseers if name not in people]
+        if strangers:
+            raise ValueError(texts.CONFIG_UNKNOWN_OVERSEER.format(names=", ".join(strangers)))
         return self
 
 

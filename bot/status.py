@@ -1,4 +1,7 @@
-"""Where each item stands, derived from milestones, replies and `today`; never stored twice."""
+"""Where each item stands, derived from milestones, replies and `today`; never stored twice.
+
+Also who holds each item (the people of its owner roles), which the board and /tongket share.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Extension, Item, ItemReply, Milestone, Plan, Section
+from db.models import (
+    Extension, Item, ItemReply, ItemRole, Milestone, Person, PersonRole, Plan, Role, Section,
+)
 
 # The five states Vietnamese task trackers colour, then the ones without a date.
 STATES = ("overdue", "not_started", "in_progress", "done_late", "done_on_time",
@@ -162,6 +167,24 @@ def load_items(session: Session, plan_ids: list[int], today: date, zone: ZoneInf
     for view in items.values():
         view.state = item_state(view.milestones)
     return list(items.values())
+
+
+def item_holders(session: Session, item_ids: list[int]) -> dict[int, list[str]]:
+    """Item -> who holds it: the people of its owner roles, or the role name if nobody holds it."""
+    found: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(ItemRole.item_id, Role.name, Person.name)
+        .join(Role, Role.id == ItemRole.role_id)
+        .outerjoin(PersonRole, PersonRole.role_id == Role.id)
+        .outerjoin(Person, Person.id == PersonRole.person_id)
+        .where(ItemRole.item_id.in_(item_ids), ItemRole.part == "owner")
+        .order_by(ItemRole.item_id, Person.name))
+    for item_id, role_name, person_name in rows:
+        names = found.setdefault(item_id, [])
+        name = person_name or role_name
+        if name not in names:
+            names.append(name)
+    return found
 
 
 class CurrentPlan(NamedTuple):

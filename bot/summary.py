@@ -13,9 +13,9 @@ from bot import texts
 from bot.config import Config
 from bot.periods import Period, done_within, overdue_within, report_period
 from bot.plan.interpret import fold
-from bot.status import ItemView, current_plans_of, load_items
+from bot.status import ItemView, current_plans_of, item_holders, load_items
 from db.models import (
-    Delivery, Evidence, Extension, Item, ItemReply, ItemRole, Milestone, Person, PersonRole, Plan,
+    Delivery, Evidence, Extension, Item, ItemReply, ItemRole, Milestone, Person, Plan,
     Reminder, Role, Section, Unit,
 )
 from jobs.rules import KINDS
@@ -99,7 +99,7 @@ def _overview(session: Session, unit_id: int, plan_ids: list[int], views: list[I
               today: date, config: Config, title: str, period: Period | None = None) -> str:
     calendar = calendar_of(config.reminders)
     counts = Counter(v.state for v in views)
-    holders = _holders(session, [v.id for v in views])
+    holders = item_holders(session, [v.id for v in views])
     lines = [title.format(day=texts.show_date(today)),
              texts.SUMMARY_COUNTS.format(total=len(views), counts=texts.state_counts(counts))]
     per_plan = Counter(v.plan_id for v in views)
@@ -161,24 +161,6 @@ def _overview(session: Session, unit_id: int, plan_ids: list[int], views: list[I
             lines.append(texts.extension_line(code, extension.person.name, extension.previous_due,
                                               extension.requested_due, extension.reason))
     return "\n".join(lines)
-
-
-def _holders(session: Session, item_ids: list[int]) -> dict[int, list[str]]:
-    """Item -> who holds it: the people of its owner roles, or the role name if nobody holds it."""
-    found: dict[int, list[str]] = {}
-    rows = session.execute(
-        select(ItemRole.item_id, Role.name, Person.name)
-        .join(Role, Role.id == ItemRole.role_id)
-        .outerjoin(PersonRole, PersonRole.role_id == Role.id)
-        .outerjoin(Person, Person.id == PersonRole.person_id)
-        .where(ItemRole.item_id.in_(item_ids), ItemRole.part == "owner")
-        .order_by(ItemRole.item_id, Person.name))
-    for item_id, role_name, person_name in rows:
-        names = found.setdefault(item_id, [])
-        name = person_name or role_name
-        if name not in names:
-            names.append(name)
-    return found
 
 
 def _ongoing_without_checkin(session: Session, views: list[ItemView], today: date,

@@ -149,13 +149,20 @@ IMPORT_CONFLICT = (
     "Giữ hạn {due}. Chọn: python3 run.py plan resolve {plan} {code} document (theo tệp) "
     "hoặc decision (giữ gia hạn)."
 )
+# The same conflict on the web page, where the office decides on the item's page.
+WEB_IMPORT_CONFLICT = (
+    "Việc {code}{label}: tệp mới ghi hạn {document} (trước đây {plan_due}), nhưng {decision}. "
+    "Khi lưu, bot giữ hạn {due} và nhắc theo hạn đó; sau đó văn phòng mở trang của việc "
+    "để chọn theo tệp hay giữ gia hạn."
+)
 IMPORT_CONFLICT_APPROVED = "Chủ tịch đã duyệt gia hạn"
 IMPORT_CONFLICT_PENDING = "đang có yêu cầu gia hạn chờ Chủ tịch duyệt"
 
 
 def import_conflict(plan_id: int, code: str, label: str | None, plan_due: date | None,
-                    document_due: date | None, due: date | None, pending: bool) -> str:
-    return IMPORT_CONFLICT.format(
+                    document_due: date | None, due: date | None, pending: bool,
+                    web: bool = False) -> str:
+    return (WEB_IMPORT_CONFLICT if web else IMPORT_CONFLICT).format(
         code=code, label=f" ({label})" if label else "", document=show_date(document_due),
         plan_due=show_date(plan_due), due=show_date(due), plan=plan_id,
         decision=IMPORT_CONFLICT_PENDING if pending else IMPORT_CONFLICT_APPROVED)
@@ -894,6 +901,7 @@ CONFIG_UNKNOWN_ROLE = "{key} = {value!r} không có trong danh sách roles"
 CONFIG_DUPLICATE_ROLE = "tên vai trò bị trùng"
 CONFIG_DUPLICATE_UNIT = "tên đơn vị bị trùng"
 CONFIG_UNKNOWN_ADMIN = "admins có người không giữ vai trò nào: {names}"
+CONFIG_UNKNOWN_OVERSEER = "overseers có người không giữ vai trò nào: {names}"
 CONFIG_MISSING_FILE = "không tìm thấy tệp"
 CONFIG_BAD_PAGE_URL = "địa chỉ trang web phải bắt đầu bằng https:// (hoặc http://): {url}"
 CONFIG_BAD_WEBHOOK_URL = "địa chỉ webhook phải bắt đầu bằng https:// (hoặc http://): {url}"
@@ -956,7 +964,8 @@ WEB_BAD_CSRF = "Biểu mẫu đã cũ hoặc không hợp lệ. Tải lại tran
 WEB_FORBIDDEN = "Anh/chị không có quyền làm việc này."
 WEB_NOT_FOUND = "Không tìm thấy trang này."
 WEB_BAD_FILTER = "Bộ lọc “{field}” không hợp lệ; đang hiển thị không có bộ lọc đó."
-WEB_NO_PLAN = "Xã chưa có kế hoạch đang theo dõi. Nhập kế hoạch bằng lệnh: python3 run.py import TỆP"
+WEB_NO_PLAN = ("Xã chưa có kế hoạch đang theo dõi. Văn phòng nhập kế hoạch ở trang “Nhập kế hoạch” "
+               "(hoặc bằng lệnh python3 run.py import TỆP).")
 WEB_CLI_WHO = "Không tìm thấy đúng một người tên “{who}”. Những người có trong danh sách: {names}"
 WEB_BOARD_TITLE = "Các kế hoạch đang theo dõi"
 WEB_FILTER_NAMES = {"plan": "Kế hoạch", "year": "Năm", "quarter": "Quý", "state": "Trạng thái",
@@ -987,10 +996,21 @@ WEB_ITEM_NOTICES = {"holders": "Đã lưu người phụ trách; lịch nhắc �
                     "deadline_conflict": ("Đã lưu thời hạn mới; mốc đang được gia hạn giữ hạn đã duyệt, "
                                           "văn phòng quyết định (xem cột Hạn hiện tại)."),
                     "event": "Đã ghi nhận sự kiện; lịch nhắc đã cập nhật.",
-                    "retired": "Đã bỏ việc này: không nhắc nữa, lịch sử vẫn giữ."}
+                    "retired": "Đã bỏ việc này: không nhắc nữa, lịch sử vẫn giữ.",
+                    "document": "Đã lấy hạn theo tệp mới; lịch nhắc đã cập nhật.",
+                    "decision": ("Đã giữ hạn đã gia hạn; ngày trong tệp mới là hạn theo kế hoạch "
+                                 "(để chấm đúng hạn). Lịch nhắc đã cập nhật.")}
+WEB_DISPUTED_TITLE = "Thời hạn chờ văn phòng chọn"
+WEB_DISPUTED_HELP = ("Tệp mới ghi hạn khác với gia hạn đã có. Bot đang giữ hạn đã gia hạn và nhắc theo "
+                     "hạn đó cho đến khi văn phòng chọn.")
+WEB_RESOLVE_UNKNOWN = "Chưa chọn theo tệp hay giữ gia hạn. Không có gì thay đổi."
+WEB_RESOLVE_NONE = "Việc {code} không có thời hạn nào đang chờ văn phòng chọn. Không có gì thay đổi."
+WEB_RESOLVE_NOTHING_APPROVED = ("Việc {code} chưa có gia hạn nào được duyệt nên không có gì để giữ: "
+                                "chọn theo tệp, hoặc chờ Chủ tịch duyệt. Không có gì thay đổi.")
 WEB_UPLOAD_TOO_BIG = "Tệp lớn quá {mb} MB. Chưa nhập gì."
 WEB_UPLOAD_TYPE = "Chọn một tệp kế hoạch ({types}). Chưa nhập gì."
 WEB_UPLOAD_YEAR = "Năm “{value}” không hợp lệ (ví dụ 2024). Chưa nhập gì."
 WEB_UPLOAD_NO_YEAR = "Không tìm thấy năm của kế hoạch trong tệp: ghi năm ở ô “Năm” khi tải tệp lên."
+WEB_IMPORT_NOT_SAVED = "Chưa lưu gì. Sửa ở bảng dưới nếu cần, bấm “Xem lại”, rồi bấm “Lưu kế hoạch”."
 WEB_IMPORT_BAD_OWNER = "Việc {code}: đơn vị chủ trì đã chọn không có trong danh sách vai trò."
 WEB_IMPORT_BAD_DEADLINE = "Việc {code}: {reason}"

@@ -101,3 +101,15 @@ def test_a_unit_without_a_report_heading_gets_one_from_its_name(tmp_path):
     heading = load_config(path).units[0].report
     assert heading.issuing_body == ["ỦY BAN NHÂN DÂN", "PHƯỜNG ĐỨC XUÂN"]
     assert heading.place == "Đức Xuân" and heading.recipients == []
+
+
+def test_an_overseer_must_be_a_person_of_the_unit(tmp_path):
+    path = tmp_path / "config.toml"
+    unit = ("[[units]]\nname='UBND xã A'\ncoordinator_role='A'\nchairman_role='A'\n{overseers}\n"
+            "[[units.roles]]\nname='A'\npeople=['Ma Thị Hoa']\n")
+    path.write_text(unit.format(overseers="overseers=['Ma Thi Hoa']"), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert "overseers có người không giữ vai trò nào: Ma Thi Hoa" in str(error.value)
+    path.write_text(unit.format(overseers="overseers=['Ma Thị Hoa']"), encoding="utf-8")
+    assert load_config(path).units[0].overseers == ["Ma Thị Hoa"]

@@ -271,6 +271,86 @@ async def test_a_bad_filter_or_another_communes_plan_gets_a_message_and_shows_on
         assert items_on(html) == everything
 
 
+def oversee(rt, name=HOA):
+    """`name` of Bằng Phúc becomes an overseer of the installation, as config.toml would say."""
+    first = rt.config.units[0].model_copy(update={"overseers": [name]})
+    rt.config = rt.config.model_copy(update={"units": [first, *rt.config.units[1:]]})
+
+
+def unit_row(page, unit_id):
+    row = re.search(rf'<tr data-unit="{unit_id}">(.*?)</tr>', page, re.S).group(1)
+    return {state: int(n or 0) for state, n in re.findall(r'<td data-state="(\w+)">(\d*)</td>', row)}
+
+
+async def test_an_overseer_sees_every_unit_then_one_units_board_and_items_read_only(client, world):
+    from collections import Counter
+
+    from bot.status import current_plans, load_items
+
+    with world.sessions.begin() as session:  # the other commune got most of its late work done
+        other = session.scalar(select(Plan.unit_id).where(Plan.unit.has(name="UBND xã Khác")))
+        late = session.scalars(select(Milestone).join(Item).join(Plan).where(
+            Plan.unit_id == other, Milestone.due < MARCH.date(), Milestone.done_at.is_(None))
+            .order_by(Milestone.due)).all()
+        for row in late[1:]:
+            row.done_at = MARCH
+        units = {unit_id: Counter(v.state for v in load_items(
+            session, current_plans(session, unit_id), MARCH.date(), world.config.reminders.zone))
+            for unit_id in session.scalars(select(Plan.unit_id).distinct())}
+    ours = next(u for u in units if u != other)
+    assert units[ours]["overdue"] > units[other]["overdue"] == 1
+    oversee(world)
+    await sign_in(client, world, HOA)
+    board = await (await client.get("/")).text()
+    assert 'href="/cac-xa"' in board
+    page = html.unescape(await (await client.get("/cac-xa")).text())
+    for unit_id, counts in units.items():
+        shown = unit_row(page, unit_id)
+        assert {s: n for s, n in shown.items() if n} == dict(counts)
+    assert page.index(f'data-unit="{ours}"') < page.index(f'data-unit="{other}"')  # most overdue first
+    overdue = re.search(r'<table class="list" id="overdue">(.*?)</table>', page, re.S).group(1)
+    dues = [datetime.strptime(d, "%d/%m/%Y") for d in re.findall(r"<td>(\d\d/\d\d/\d{4})</td>", overdue)]
+    assert len(dues) >= units[ours]["overdue"] + 1  # every overdue item has an overdue milestone
+    assert dues == sorted(dues) and "UBND xã Khác" in overdue
+    only_overdue = await (await client.get("/cac-xa?state=overdue")).text()
+    assert {s: n for s, n in unit_row(only_overdue, other).items() if n} == {"overdue": 1}
+    bad = html.unescape(await (await client.get("/cac-xa?quarter=9")).text())
+    assert texts.WEB_BAD_FILTER.format(field="Quý") in bad and unit_row(bad, other)["overdue"] == 1
+    # Drilling into the other commune: its board, its items, read-only.
+    theirs = html.unescape(await (await client.get(f"/?xa={other}")).text())
+    assert "Tổng quan: UBND xã Khác" in theirs and f'name="xa" value="{other}"' in theirs
+    assert f"/bieu-do.png?xa={other}" in theirs
+    assert len(re.findall(r'data-state="overdue"><td>', theirs)) == 1
+    their_item = item_id(world, "3.7", "UBND xã Khác")
+    item_page = await client.get(f"/viec/{their_item}")
+    text = await item_page.text()
+    assert item_page.status == 200 and f'action="/viec/{their_item}/' not in text
+    csrf = csrf_of(text)
+    refused = await client.post(f"/viec/{their_item}/bo", data={"csrf": csrf, "confirm": "3.7"})
+    assert refused.status == 404
+    chart = await client.get(f"/bieu-do.png?xa={other}")
+    assert chart.status == 200 and chart.content_type == "image/png"
+
+
+async def test_the_units_board_and_other_units_are_refused_to_everyone_else(client, world):
+    assert (await client.get("/cac-xa")).status == 401
+    with world.sessions() as session:
+        other = session.scalar(select(Plan.unit_id).where(Plan.unit.has(name="UBND xã Khác")))
+    their_item = item_id(world, "3.7", "UBND xã Khác")
+    from bot.office.auth import LinkRefused
+
+    oversee(world, "Hà Thị Lan")  # being an overseer does not open the page to an official
+    with pytest.raises(LinkRefused):
+        link_for(world, "Hà Thị Lan")
+    for name in (HOA, THAI):  # the office and the chairman of one commune
+        await sign_in(client, world, name)
+        assert 'href="/cac-xa"' not in await (await client.get("/")).text()
+        refused = await client.get("/cac-xa")
+        assert refused.status == 403 and texts.WEB_FORBIDDEN in await refused.text()
+        for path in (f"/?xa={other}", f"/bieu-do.png?xa={other}", f"/viec/{their_item}", "/?xa=x"):
+            assert (await client.get(path)).status == 404, path
+
+
 async def test_the_chart_is_a_png_for_signed_in_visitors_only(client, world):
     assert (await client.get("/bieu-do.png")).status == 401
     await sign_in(client, world)
@@ -687,10 +767,82 @@ async def test_a_reimport_shows_its_difference_and_the_conflict_before_saving(cl
     csrf = csrf_of(await (await client.get("/nhap")).text())
     sent = await upload(client, csrf, changed)
     review = await (await client.get(sent.headers["Location"])).text()
-    assert 'id="difference"' in review and "Sửa:" in review
-    assert 'id="conflicts"' in review and "3.7" in review.split('id="conflicts"')[1]
+    assert 'id="difference"' in review and "Sửa:" in review and texts.WEB_IMPORT_NOT_SAVED in html.unescape(review)
+    conflicts = html.unescape(review.split('id="conflicts"')[1].split("</ul>")[0])
+    assert "Việc 3.7" in conflicts and "Khi lưu, bot giữ hạn 31/03/2023" in conflicts
+    assert "run.py" not in conflicts  # the page's own next step, not the command line's
     with world.sessions() as session:
         assert session.get(Milestone, milestone.id).disputed_due is None  # nothing saved yet
+
+
+def moved_reimport(folder):
+    """The sample plan with 3.7's first date moved from 15/2 to 20/2."""
+    changed = folder / "ke-hoach-sua.txt"
+    old = "Ban hành Kế hoạch trước 15/2/2023"
+    changed.write_text(SAMPLE_TXT.read_text(encoding="utf-8").replace(old, old.replace("15/2", "20/2")),
+                       encoding="utf-8")
+    return changed
+
+
+async def save_reimport(client, world, folder):
+    csrf = csrf_of(await (await client.get("/nhap")).text())
+    review = (await upload(client, csrf, moved_reimport(folder))).headers["Location"]
+    saved = await client.post(review, data={"csrf": csrf, "action": "save"}, allow_redirects=False)
+    assert saved.status == 303
+    return csrf
+
+
+async def test_after_saving_the_board_and_the_item_page_let_the_office_choose_the_document(
+        client, world, tmp_path):
+    extension_id, milestone_id = request_extension(world)  # pending: nothing approved to keep
+    await sign_in(client, world, HOA)
+    csrf = await save_reimport(client, world, tmp_path)
+    with world.sessions() as session:
+        row = session.get(Milestone, milestone_id)
+        assert (row.due.isoformat(), row.disputed_due.isoformat()) == ("2023-02-15", "2023-02-20")
+    board = html.unescape(await (await client.get("/")).text())
+    assert 'id="disputed"' in board and "tệp mới ghi 20/02/2023, đang giữ 15/02/2023" in board
+    ours = item_id(world, "3.7")
+    page = html.unescape(await (await client.get(f"/viec/{ours}")).text())
+    assert 'id="use-document"' in page and 'id="use-decision"' not in page
+    for data, problem in (({"use": "maybe"}, texts.WEB_RESOLVE_UNKNOWN),
+                          ({"use": "decision"}, texts.WEB_RESOLVE_NOTHING_APPROVED.format(code="3.7"))):
+        refused = await client.post(f"/viec/{ours}/chon-han", data={"csrf": csrf, **data})
+        assert refused.status == 400 and problem in html.unescape(await refused.text())
+    with world.sessions() as session:
+        assert session.get(Milestone, milestone_id).disputed_due is not None  # unchanged
+    chosen = await client.post(f"/viec/{ours}/chon-han", data={"csrf": csrf, "use": "document"},
+                               allow_redirects=False)
+    assert chosen.status == 303 and chosen.headers["Location"].endswith("?ok=document")
+    with world.sessions() as session:
+        row = session.get(Milestone, milestone_id)
+        assert (row.due.isoformat(), row.disputed_due) == ("2023-02-20", None)
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "item.resolve.document"))
+        assert entry.before == {"Ban hành Kế hoạch": [None, "2023-02-15", "2023-02-20"]}
+        assert entry.after == {"Ban hành Kế hoạch": [None, "2023-02-20"]}
+    again = await client.post(f"/viec/{ours}/chon-han", data={"csrf": csrf, "use": "document"})
+    assert again.status == 400 and texts.WEB_RESOLVE_NONE.format(code="3.7") in html.unescape(await again.text())
+    assert 'id="disputed"' not in await (await client.get("/")).text()
+
+
+async def test_choosing_a_date_is_refused_without_session_token_office_role_or_for_another_commune(
+        client, world, tmp_path):
+    extension_id, milestone_id = request_extension(world)
+    await sign_in(client, world, HOA)
+    await save_reimport(client, world, tmp_path)
+    ours, theirs = item_id(world, "3.7"), item_id(world, "3.7", "UBND xã Khác")
+    client.session.cookie_jar.clear()
+    assert (await client.post(f"/viec/{ours}/chon-han", data={"use": "document"})).status == 401
+    await sign_in(client, world, THAI)  # the chairman reads the conflict; the office chooses
+    csrf = csrf_of(await (await client.get(f"/viec/{ours}")).text())
+    chairman = await client.post(f"/viec/{ours}/chon-han", data={"csrf": csrf, "use": "document"})
+    assert chairman.status == 403
+    await sign_in(client, world, HOA)
+    csrf = csrf_of(await (await client.get(f"/viec/{ours}")).text())
+    assert (await client.post(f"/viec/{ours}/chon-han", data={"csrf": "no", "use": "document"})).status == 403
+    assert (await client.post(f"/viec/{theirs}/chon-han", data={"csrf": csrf, "use": "document"})).status == 404
+    with world.sessions() as session:
+        assert session.get(Milestone, milestone_id).disputed_due is not None
 
 
 async def test_importing_is_refused_without_session_token_or_office_role(client, world):

@@ -203,3 +203,84 @@ async def test_the_office_corrects_an_owner_and_a_deadline_before_saving_an_impo
         assert [m.due.isoformat() for m in typed.milestones] == ["2023-02-28"]
         item = session.scalar(select(Item).where(Item.code == "3.7"))
         assert [a.role.name for a in item.assignments if a.part == "owner"] == ["Công chức Tư pháp"]
+
+
+def reimport_file(folder: Path) -> Path:
+    """The sample plan as the office sends it again: 3.7's first date moved (under the
+    extension the chairman approved in chat), 3.4's date changed, 3.2 replaced by a new 3.90."""
+    text = SAMPLE_TXT.read_text(encoding="utf-8")
+    [row] = [line for line in text.split("\n") if "\t3.2. " in line]
+    new_row = row.replace("3.2. Xây dựng nghị quyết, quyết định",
+                          "3.90. Rà soát văn bản quy phạm pháp luật mới ban hành")
+    edits = {row: new_row.replace("Thường xuyên", "Trước 30/6/2023"),
+             "Ban hành Kế hoạch trước 15/2/2023": "Ban hành Kế hoạch trước 20/2/2023",
+             "Trước 30/11/2023": "Trước 15/11/2023"}
+    for old, new in edits.items():
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path = folder / "ke-hoach-cchc-2023-sua-lan-2.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+async def test_a_reimport_shows_its_difference_and_the_conflict_with_a_chat_decision(world, browser):
+    from db.models import AuditEntry, ImportRun, Item
+
+    sessions, config, tg, zl, tmp_path = world
+    async with running(world):
+        await tg.wait_for_messages(MAI_TG, 1, timeout=10)  # the morning reminder
+        tg.user_says(MAI_TG, "gia hạn 3.7 đến 28/2 vì chờ số liệu của huyện", first_name="Mai")
+        [request] = await tg.wait_for_messages(CHAIRMAN_TG, 1, timeout=10)
+        approve = request["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        tg.user_presses(CHAIRMAN_TG, request["message_id"], approve)
+        await tg.wait_for_messages(MAI_TG, 3, timeout=10)  # told: approved to 28/02
+        assert milestone(sessions, "3.7").due.isoformat() == "2023-02-28"
+
+        await sign_in_from_chat(tg, browser, chat=HOA_TG)
+        base = browser.current_url.split("/?")[0].rstrip("/")
+        await in_browser(browser.get, base + "/nhap")
+        chooser = await in_browser(browser.find_element, By.NAME, "file")
+        await in_browser(chooser.send_keys, str(reimport_file(tmp_path)))
+        await in_browser(lambda: browser.find_element(By.CSS_SELECTOR, "#upload button").click())
+        await in_browser(browser.find_element, By.ID, "review")
+
+        def read(element_id: str) -> str:
+            return browser.find_element(By.ID, element_id).text
+
+        added, changed, removed, conflicts, difference = [
+            await in_browser(read, name) for name in ("added", "changed", "removed", "conflicts",
+                                                       "difference")]
+        with sessions() as session:  # nothing is saved while the office reviews
+            assert session.scalar(select(Item.removed_at).where(Item.code == "3.2")) is None
+            assert milestone(sessions, "3.7").disputed_due is None
+        await in_browser(browser.save_screenshot, str(DOCS / "office-reimport.png"))
+        await in_browser(lambda: browser.find_element(By.ID, "save-plan").click())
+        disputed = await in_browser(read, "disputed")  # the board lists what is left to choose
+        await in_browser(lambda: browser.find_element(By.CSS_SELECTOR, "#disputed a").click())
+        item_card = await in_browser(read, "disputed")
+        await in_browser(lambda: browser.find_element(By.ID, "use-decision").click())
+        notice = await in_browser(read, "notice")
+        gone = await in_browser(lambda: browser.find_elements(By.ID, "disputed"))
+
+    assert added.endswith(": 3.90")
+    assert "3.4 (thời hạn)" in changed and "3.7" in changed
+    assert removed.endswith(": 3.2") and "thôi nhắc" in removed
+    assert "Việc 3.7 (Ban hành Kế hoạch): tệp mới ghi hạn 20/02/2023 (trước đây 15/02/2023)" in conflicts
+    assert "Chủ tịch đã duyệt gia hạn" in conflicts and "giữ hạn 28/02/2023" in conflicts
+    assert "python3 run.py" not in conflicts  # the page says what to do on the page
+    assert "Chưa lưu gì" in difference
+    assert "3.7" in disputed and "tệp mới ghi 20/02/2023, đang giữ 28/02/2023" in disputed
+    assert "tệp mới ghi 20/02/2023, đang giữ 28/02/2023" in item_card
+    assert "Đã giữ hạn đã gia hạn" in notice and not gone
+    kept = milestone(sessions, "3.7")
+    # The decision stands; the document's date became the plan's own date (on-time scoring).
+    assert (kept.due.isoformat(), kept.original_due.isoformat(), kept.disputed_due) == \
+        ("2023-02-28", "2023-02-20", None)
+    with sessions() as session:
+        run = session.scalars(select(ImportRun).order_by(ImportRun.id.desc())).first()
+        assert len(run.conflicts) == 1 and "3.7" in run.conflicts[0]
+        assert session.scalar(select(Item.removed_at).where(Item.code == "3.2")) is not None
+        assert session.scalar(select(Item).where(Item.code == "3.4")).milestones[0].due.isoformat() \
+            == "2023-11-15"
+        actions = list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+    assert actions[-2:] == ["plan.import", "item.resolve.decision"]

@@ -28,7 +28,8 @@ def add_office(app: web.Application, rt: Runtime) -> None:
                                autoescape=jinja2.select_autoescape(default=True),
                                undefined=jinja2.StrictUndefined)
     env.globals.update(show_date=texts.show_date, static=STATIC_PATH,
-                       state_names=texts.STATE_NAMES, sign_out=signin.SIGN_OUT_PATH)
+                       state_names=texts.STATE_NAMES, sign_out=signin.SIGN_OUT_PATH,
+                       texts=texts)
     app.router.add_static(STATIC_PATH, STATIC)
     signin.add_routes(app)
     board.add_routes(app)

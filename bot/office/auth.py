@@ -22,9 +22,12 @@ from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.config import Config
+from bot.talk import Runtime
 from db.models import AuditEntry, Person, WebLink, WebSession
 
 log = logging.getLogger(__name__)
+
+RUNTIME = web.AppKey("office_runtime", Runtime)
 
 LINK_MINUTES = 10
 LINKS_PER_HOUR = 5
@@ -120,6 +123,12 @@ class Visitor:
     csrf: str
     chairman: bool
     office: bool
+    # Sees every unit's board and items, read-only ([[units]] overseers in config.toml).
+    overseer: bool = False
+
+    def reads(self, unit_id: int) -> bool:
+        """Whether the visitor may read that unit's board and items (changes: own unit only)."""
+        return unit_id == self.unit_id or self.overseer
 
 
 def visitor(session: Session, request: web.Request, now: datetime) -> Visitor | None:
@@ -136,9 +145,11 @@ def visitor(session: Session, request: web.Request, now: datetime) -> Visitor | 
     if now - found.seen_at >= SEEN_EVERY:
         found.seen_at = now
     duties = {role.duty for role in person.roles}
+    unit_config = request.app[RUNTIME].config.unit(person.unit.name)
     return Visitor(found.id, person.id, person.unit_id, person.name, found.csrf,
                    chairman=person.is_admin or "chairman" in duties,
-                   office=person.is_admin or "coordinator" in duties)
+                   office=person.is_admin or "coordinator" in duties,
+                   overseer=unit_config is not None and person.name in unit_config.overseers)
 
 
 def csrf_ok(who: Visitor, form) -> bool:

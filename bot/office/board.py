@@ -1,13 +1,15 @@
-"""Tổng quan: the unit's current plans item by item, by state, section and holder, with filters.
+"""Tổng quan: the unit's current plans item by item, by state, section and holder, with filters;
+and "Các xã", the same board over every unit of the installation, one row per unit.
 
-States come from bot.status.load_items and holders from bot.summary, as in /tongket:
-the page and the chat never disagree about where an item stands.
+States come from bot.status.load_items and holders from bot.status.item_holders, as in /tongket:
+the page and the chat never disagree about where an item stands. Both boards are one code
+path, `board_of` over a set of unit ids; the installation's differs only in how it groups.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlencode
 
@@ -19,42 +21,46 @@ from bot import texts
 from bot.chart import progress_chart
 from bot.config import Config
 from bot.office.auth import Visitor
-from bot.office.pages import RUNTIME, HEADERS, page, signed_in
+from bot.office.pages import RUNTIME, HEADERS, message, page, signed_in
 from bot.reports import STATE_COLOURS
-from bot.status import STATES, ItemView, current_plans_of, load_items
-from bot.summary import _holders as holders_of
-from db.models import ItemRole, Person, PersonRole, Section
+from bot.status import STATES, ItemView, current_plans_of, item_holders, load_items
+from db.models import Item, ItemRole, Milestone, Person, PersonRole, Section, Unit
 from jobs.schedule import calendar_of, local_day
 
 BOARD_PATH = "/"
 CHART_PATH = "/bieu-do.png"
+UNITS_PATH = "/cac-xa"
 FILTERS = ("plan", "year", "quarter", "state", "person")
+# Over a hundred units, the plan and person lists would be thousands long: a unit's own board has them.
+UNITS_FILTERS = ("year", "quarter", "state")
 # Always shown, even at zero: the five states trackers colour, then ongoing and waiting.
 SHOWN_STATES = tuple(s for s in STATES if s != "no_deadline")
+# The installation's overdue list: the oldest this many; each unit's board has the rest.
+UNITS_OVERDUE_SHOWN = 100
 
 
 @dataclass(slots=True)
 class Board:
-    plans: list  # CurrentPlan rows of the unit
+    plans: list  # CurrentPlan rows of the units
     people: list[tuple[int, str]]
     chosen: dict[str, str]
     problems: list[str]
     views: list[ItemView]
-    holders: dict[int, list[str]] = field(default_factory=dict)
     plan_title: str = ""
 
 
-def _choose(session: Session, unit_id: int, query: dict[str, str]) -> tuple[dict[str, int | str], list[str], list, list]:
-    """The filters that make sense for this unit; each one that does not is named in `problems`."""
-    plans = current_plans_of(session, [unit_id])
-    people = list(session.execute(select(Person.id, Person.name).where(Person.unit_id == unit_id)
-                                  .order_by(Person.name)))
+def _choose(session: Session, unit_ids: list[int], query: dict[str, str],
+            filters: tuple[str, ...]) -> tuple[dict[str, int | str], list[str], list, list]:
+    """The filters that make sense for these units; each one that does not is named in `problems`."""
+    plans = current_plans_of(session, unit_ids)
+    people = list(session.execute(select(Person.id, Person.name).where(Person.unit_id.in_(unit_ids))
+                                  .order_by(Person.name))) if "person" in filters else []
     allowed: dict[str, set] = {
         "plan": {p.id for p in plans}, "year": {p.year for p in plans}, "quarter": {1, 2, 3, 4},
         "state": set(STATES), "person": {pid for pid, _ in people}}
     chosen: dict[str, int | str] = {}
     problems = []
-    for name in FILTERS:
+    for name in filters:
         raw = (query.get(name) or "").strip()
         if not raw:
             continue
@@ -66,9 +72,10 @@ def _choose(session: Session, unit_id: int, query: dict[str, str]) -> tuple[dict
     return chosen, problems, plans, people
 
 
-def board_of(session: Session, unit_id: int, query: dict[str, str], today: date,
-             config: Config) -> Board:
-    chosen, problems, plans, people = _choose(session, unit_id, query)
+def board_of(session: Session, unit_ids: list[int], query: dict[str, str], today: date,
+             config: Config, filters: tuple[str, ...] = FILTERS) -> Board:
+    """The current plans' items of `unit_ids` as of `today`, narrowed by the query's `filters`."""
+    chosen, problems, plans, people = _choose(session, unit_ids, query, filters)
     wanted_plans = [p for p in plans
                     if chosen.get("plan", p.id) == p.id and chosen.get("year", p.year) == p.year]
     views = load_items(session, [p.id for p in wanted_plans], today, config.reminders.zone)
@@ -85,15 +92,29 @@ def board_of(session: Session, unit_id: int, query: dict[str, str], today: date,
             ItemRole.role_id.in_(role_ids), ItemRole.part == "owner")))
         views = [v for v in views if v.id in owned]
     board = Board(plans, people, {k: str(v) for k, v in chosen.items()}, problems, views)
-    board.holders = holders_of(session, [v.id for v in views])
     board.plan_title = (wanted_plans[0].title if len(wanted_plans) == 1
                         else texts.WEB_BOARD_TITLE)
     return board
 
 
-def _context(session: Session, board: Board, today: date, config: Config) -> dict:
+def _common(board: Board, today: date, config: Config) -> dict:
+    """What both boards show: the counts by state and the overdue milestones, oldest first."""
     calendar = calendar_of(config.reminders)
     counts = Counter(v.state for v in board.views)
+    overdue = sorted(
+        ((m.due, v.position, v, m) for v in board.views for m in v.milestones if m.state == "overdue"),
+        key=lambda row: (row[0], row[1]))
+    return {
+        "board": board, "today": today, "counts": counts, "colours": STATE_COLOURS,
+        "states": [s for s in STATES if s in SHOWN_STATES or counts[s]],
+        "overdue": [(v, m, calendar.working_days_between(m.due, today)) for _, _, v, m in overdue],
+        "filter_names": texts.WEB_FILTER_NAMES,
+    }
+
+
+def _context(session: Session, board: Board, today: date, config: Config) -> dict:
+    context = _common(board, today, config)
+    holders = item_holders(session, [v.id for v in board.views])
     section_titles = {code: title for code, title in session.execute(
         select(Section.code, Section.title).where(Section.plan_id.in_([p.id for p in board.plans])))}
     sections: dict[str, Counter] = {}
@@ -101,42 +122,87 @@ def _context(session: Session, board: Board, today: date, config: Config) -> dic
         sections.setdefault(v.section or "—", Counter())[v.state] += 1
     by_holder: dict[str, Counter] = {}
     for v in board.views:
-        for name in board.holders.get(v.id, v.owners) or ["—"]:
+        for name in holders.get(v.id, v.owners) or ["—"]:
             by_holder.setdefault(name, Counter())[v.state] += 1
-    overdue = sorted(
-        ((m.due, v.position, v, m, calendar.working_days_between(m.due, today))
-         for v in board.views for m in v.milestones if m.state == "overdue"),
-        key=lambda row: (row[0], row[1]))
-    states = [s for s in STATES if s in SHOWN_STATES or counts[s]]
+    # A re-import's dates the office has yet to choose between (see importer.resolve_conflict).
+    disputed = session.execute(
+        select(Item.id, Item.code, Item.title, Milestone.label, Milestone.due, Milestone.disputed_due)
+        .join(Milestone, Milestone.item_id == Item.id)
+        .where(Item.plan_id.in_([p.id for p in board.plans]), Item.removed_at.is_(None),
+               Milestone.retired_at.is_(None), Milestone.disputed_due.is_not(None))
+        .order_by(Item.plan_id, Item.position, Milestone.position)).all()
     return {
-        "board": board, "today": today, "counts": counts, "states": states,
-        "colours": STATE_COLOURS, "sections": sections, "section_titles": section_titles,
-        "by_holder": sorted(by_holder.items()), "overdue": [row[2:] for row in overdue],
+        **context, "holders": holders, "sections": sections, "section_titles": section_titles,
+        "by_holder": sorted(by_holder.items()), "disputed": disputed,
         "chart": CHART_PATH + ("?" + urlencode(board.chosen) if board.chosen else ""),
-        "filter_names": texts.WEB_FILTER_NAMES,
     }
+
+
+def _unit(session: Session, who: Visitor, query: dict[str, str]) -> tuple[int | None, str | None]:
+    """The unit whose board is asked for (`xa`, for an overseer) and its name; None if not readable."""
+    raw = (query.get("xa") or "").strip()
+    if not raw:
+        return who.unit_id, None
+    if not raw.isdigit() or not who.reads(int(raw)):
+        return None, None
+    return int(raw), session.scalar(select(Unit.name).where(Unit.id == int(raw)))
 
 
 @signed_in
 def show_board(request: web.Request, session: Session, now: datetime, who: Visitor) -> web.StreamResponse:
     config = request.app[RUNTIME].config
     today = local_day(now, config.reminders.zone)
-    board = board_of(session, who.unit_id, dict(request.query), today, config)
+    query = dict(request.query)
+    unit_id, unit_name = _unit(session, who, query)
+    if unit_id is None or (unit_id != who.unit_id and unit_name is None):
+        return message(request, texts.WEB_NOT_FOUND, 404, who)
+    board = board_of(session, [unit_id], query, today, config)
+    if unit_id != who.unit_id:
+        board.chosen["xa"] = str(unit_id)  # the chart and the filters stay on that unit
     if not board.plans:
         return page(request, "message.html", {"text": texts.WEB_NO_PLAN}, who=who)
-    return page(request, "board.html", _context(session, board, today, config), who=who)
+    return page(request, "board.html", {**_context(session, board, today, config),
+                                        "unit_name": unit_name}, who=who)
 
 
 @signed_in
 def show_chart(request: web.Request, session: Session, now: datetime, who: Visitor) -> web.StreamResponse:
     config = request.app[RUNTIME].config
     today = local_day(now, config.reminders.zone)
-    board = board_of(session, who.unit_id, dict(request.query), today, config)
+    unit_id, _name = _unit(session, who, dict(request.query))
+    if unit_id is None:
+        return message(request, texts.WEB_NOT_FOUND, 404, who)
+    board = board_of(session, [unit_id], dict(request.query), today, config)
     png = progress_chart(board.views, today, title=board.plan_title)
     return web.Response(body=png, content_type="image/png",
                         headers={**HEADERS, "Cache-Control": "private, no-store"})
 
 
+@signed_in
+def show_units(request: web.Request, session: Session, now: datetime, who: Visitor) -> web.StreamResponse:
+    """Các xã: every unit's counts by state (most overdue first) and the oldest overdue items."""
+    if not who.overseer:
+        return message(request, texts.WEB_FORBIDDEN, 403, who)
+    config = request.app[RUNTIME].config
+    today = local_day(now, config.reminders.zone)
+    names = dict(session.execute(select(Unit.id, Unit.name)).all())
+    board = board_of(session, list(names), dict(request.query), today, config, UNITS_FILTERS)
+    context = _common(board, today, config)
+    unit_of_plan = {p.id: p.unit_id for p in board.plans}
+    by_unit: dict[int, Counter] = {unit_id: Counter() for unit_id in names}
+    for v in board.views:
+        by_unit[unit_of_plan[v.plan_id]][v.state] += 1
+    shown = context["overdue"][:UNITS_OVERDUE_SHOWN]
+    return page(request, "units.html", {
+        **context, "overdue": shown, "more_overdue": len(context["overdue"]) - len(shown),
+        "holders": item_holders(session, [v.id for v, _m, _late in shown]),
+        "units": sorted(by_unit.items(), key=lambda entry: (-entry[1]["overdue"], names[entry[0]])),
+        "names": names, "unit_of_plan": unit_of_plan,
+        "planned": {p.unit_id for p in board.plans},
+    }, who=who)
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get(BOARD_PATH, show_board)
     app.router.add_get(CHART_PATH, show_chart)
+    app.router.add_get(UNITS_PATH, show_units)

@@ -200,7 +200,8 @@ def _review(request: web.Request, token: str, fields, save: bool) -> web.StreamR
                 session.rollback()
     return page(request, "import_review.html", {
         "token": token, "parsed": parsed, "roles": roles, "problems": problems, "result": result,
-        "conflicts": [conflict_text(result.plan_id, c) for c in result.conflicts] if result else [],
+        "conflicts": [conflict_text(result.plan_id, c, web=True) for c in result.conflicts]
+        if result else [],
         "warnings": [texts.warning_text(w.code, w.line, w.item, w.params) for w in parsed.warnings],
         "original": original, "source": source, "fields": fields or {},
         "field_names": texts.FIELD_NAMES,

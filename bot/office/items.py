@@ -5,8 +5,10 @@ same transaction and is audited."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
@@ -17,7 +19,8 @@ from bot import texts
 from bot.office.auth import Visitor, audit
 from bot.office.pages import RUNTIME, form, message, page, parse_day, signed_in
 from bot.plan.deadlines import DeadlineError, parse_deadline_checked
-from bot.plan.importer import expand_recurring, set_item_deadline
+from bot.plan.errors import PlanError
+from bot.plan.importer import expand_recurring, resolve_conflict, set_item_deadline
 from bot.reports import STATE_COLOURS
 from bot.status import load_items
 from db.models import (
@@ -36,12 +39,16 @@ def item_path(item_id: int) -> str:
     return f"{ITEM_PATH}/{item_id}"
 
 
-def _item(session: Session, who: Visitor, raw: str) -> Item | None:
-    """The item of the visitor's commune with that id; None for any other."""
+def _item(session: Session, who: Visitor, raw: str, *, reading: bool = False) -> Item | None:
+    """The item of the visitor's commune with that id (`reading`: of any unit the visitor
+    reads); None for any other."""
     if not raw.isdigit():
         return None
-    return session.scalar(select(Item).join(Plan, Plan.id == Item.plan_id)
-                          .where(Item.id == int(raw), Plan.unit_id == who.unit_id))
+    item = session.get(Item, int(raw))
+    if item is None:
+        return None
+    unit_id = item.plan.unit_id
+    return item if unit_id == who.unit_id or (reading and who.reads(unit_id)) else None
 
 
 def mark_event(session: Session, milestone: Milestone, on: date, days: int, now: datetime,
@@ -57,7 +64,7 @@ def mark_event(session: Session, milestone: Milestone, on: date, days: int, now:
 
 @signed_in
 def show_item(request: web.Request, session: Session, now: datetime, who: Visitor) -> web.StreamResponse:
-    item = _item(session, who, request.match_info["id"])
+    item = _item(session, who, request.match_info["id"], reading=True)
     if item is None:
         return message(request, texts.WEB_NOT_FOUND, 404, who)
     config = request.app[RUNTIME].config
@@ -79,14 +86,19 @@ def show_item(request: web.Request, session: Session, now: datetime, who: Visito
     extensions = session.scalars(select(Extension).where(Extension.milestone_id.in_(milestone_ids))
                                  .order_by(Extension.requested_at)).all()
     roles = session.scalars(select(Role).where(Role.unit_id == who.unit_id).order_by(Role.name)).all()
+    # An overseer reads another unit's item; only its own office changes it.
+    editable = who.office and item.plan.unit_id == who.unit_id and item.removed_at is None
     parts = {(a.role_id, a.part) for a in item.assignments}
+    disputed = [m for m in item.milestones if m.disputed_due]
+    approved = {e.milestone_id for e in extensions if e.status == "approved"}
     return page(request, "item.html", {
         "item": item, "view": view, "states": states, "replies": replies, "evidence": evidence,
         "extensions": extensions, "roles": roles, "parts": parts, "zone": zone,
         "intent_names": texts.REPORT_INTENT_NAMES, "extension_status": texts.WEB_EXTENSION_STATUS,
         "event_days": config.reminders.event_due_days, "today": today, "notice": notice,
         "typed": typed, "preview": preview, "problem": problem,
-        "colours": STATE_COLOURS,
+        "colours": STATE_COLOURS, "disputed": disputed, "editable": editable,
+        "may_keep": bool(disputed) and all(m.id in approved for m in disputed),
     }, who=who)
 
 
@@ -106,12 +118,13 @@ def deadline_preview(text: str, year: int) -> tuple[list | None, str | None]:
 def download_evidence(request: web.Request, session: Session, now: datetime,
                       who: Visitor) -> web.StreamResponse:
     raw = request.match_info["id"]
-    found = session.execute(
-        select(Evidence).join(Milestone, Milestone.id == Evidence.milestone_id)
+    row = session.execute(
+        select(Evidence, Plan.unit_id).join(Milestone, Milestone.id == Evidence.milestone_id)
         .join(Item, Item.id == Milestone.item_id).join(Plan, Plan.id == Item.plan_id)
-        .where(Evidence.id == int(raw), Plan.unit_id == who.unit_id)).scalar() if raw.isdigit() else None
-    if found is None:
+        .where(Evidence.id == int(raw))).first() if raw.isdigit() else None
+    if row is None or not who.reads(row.unit_id):
         return message(request, texts.WEB_NOT_FOUND, 404, who)
+    found = row.Evidence
     folder = Path(request.app[RUNTIME].data_dir).resolve()
     path = Path(found.path).resolve()
     if not path.is_relative_to(folder) or not path.is_file():
@@ -125,16 +138,29 @@ def _office(who: Visitor) -> bool:
     return who.office
 
 
+ItemFormView = Callable[[web.Request, Session, datetime, Visitor, Item, Any], web.StreamResponse]
+
+
+def item_form(view: ItemFormView):
+    """An office form about one live item of the visitor's commune, passed to `view`;
+    any other item (another commune's, retired, unknown) is not found."""
+    @form(_office)
+    def checked(request: web.Request, session: Session, now: datetime, who: Visitor,
+                fields) -> web.StreamResponse:
+        item = _item(session, who, request.match_info["id"])
+        if item is None or item.removed_at is not None:
+            return message(request, texts.WEB_NOT_FOUND, 404, who)
+        return view(request, session, now, who, item, fields)
+    return checked
+
+
 def _done(request: web.Request, item: Item, notice: str) -> web.StreamResponse:
     return web.Response(status=303, headers={"Location": f"{item_path(item.id)}?ok={notice}"})
 
 
-@form(_office)
-def change_holders(request: web.Request, session: Session, now: datetime, who: Visitor,
+@item_form
+def change_holders(request: web.Request, session: Session, now: datetime, who: Visitor, item: Item,
                    fields: dict) -> web.StreamResponse:
-    item = _item(session, who, request.match_info["id"])
-    if item is None or item.removed_at is not None:
-        return message(request, texts.WEB_NOT_FOUND, 404, who)
     roles = {str(r.id): r for r in session.scalars(select(Role).where(Role.unit_id == who.unit_id))}
     owners = fields.getall("owner", [])
     coordinators = fields.getall("coordinator", [])
@@ -158,12 +184,9 @@ def change_holders(request: web.Request, session: Session, now: datetime, who: V
     return _done(request, item, "holders")
 
 
-@form(_office)
-def event_happened(request: web.Request, session: Session, now: datetime, who: Visitor,
+@item_form
+def event_happened(request: web.Request, session: Session, now: datetime, who: Visitor, item: Item,
                    fields: dict) -> web.StreamResponse:
-    item = _item(session, who, request.match_info["id"])
-    if item is None or item.removed_at is not None:
-        return message(request, texts.WEB_NOT_FOUND, 404, who)
     config = request.app[RUNTIME].config
     milestone = next((m for m in item.milestones if str(m.id) == fields.get("milestone")
                       and m.kind == "event"), None)
@@ -184,12 +207,9 @@ def event_happened(request: web.Request, session: Session, now: datetime, who: V
     return _done(request, item, "event")
 
 
-@form(_office)
-def change_deadline(request: web.Request, session: Session, now: datetime, who: Visitor,
+@item_form
+def change_deadline(request: web.Request, session: Session, now: datetime, who: Visitor, item: Item,
                     fields: dict) -> web.StreamResponse:
-    item = _item(session, who, request.match_info["id"])
-    if item is None or item.removed_at is not None:
-        return message(request, texts.WEB_NOT_FOUND, 404, who)
     text = " ".join(str(fields.get("han", "")).split())
     milestones, problem = deadline_preview(text, item.plan.year)
     if milestones is None or problem is not None:
@@ -207,16 +227,36 @@ def change_deadline(request: web.Request, session: Session, now: datetime, who: 
     return _done(request, item, "deadline_conflict" if conflicts else "deadline")
 
 
+@item_form
+def resolve(request: web.Request, session: Session, now: datetime, who: Visitor, item: Item,
+            fields) -> web.StreamResponse:
+    """A re-import's date against an extension: the document's, or keep the decision
+    (`plan resolve`'s own path)."""
+    use = fields.get("use")
+    if use not in ("document", "decision"):
+        return message(request, texts.WEB_RESOLVE_UNKNOWN, 400, who)
+    before = {m.label or "": [_iso(m.original_due), _iso(m.due), _iso(m.disputed_due)]
+              for m in item.milestones if m.disputed_due}
+    try:
+        resolved = resolve_conflict(session, item.plan_id, item.code, use)
+    except PlanError as error:
+        text = (texts.WEB_RESOLVE_NOTHING_APPROVED if error.code == "nothing_approved"
+                else texts.WEB_RESOLVE_NONE)
+        return message(request, text.format(code=item.code), 400, who)
+    refresh_schedule(session, now, request.app[RUNTIME].config.reminders, [item.plan_id],
+                     milestone_ids=[m.id for m in resolved])
+    audit(session, session.get(Person, who.person_id), now, f"item.resolve.{use}", f"item:{item.id}",
+          before, {m.label or "": [_iso(m.original_due), _iso(m.due)] for m in resolved})
+    return _done(request, item, use)
+
+
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-@form(_office)
-def retire(request: web.Request, session: Session, now: datetime, who: Visitor,
+@item_form
+def retire(request: web.Request, session: Session, now: datetime, who: Visitor, item: Item,
            fields: dict) -> web.StreamResponse:
-    item = _item(session, who, request.match_info["id"])
-    if item is None or item.removed_at is not None:
-        return message(request, texts.WEB_NOT_FOUND, 404, who)
     if fields.get("confirm") != item.code:
         return message(request, texts.WEB_RETIRE_CONFIRM.format(code=item.code), 400, who)
     item.removed_at = item.updated_at = now
@@ -233,4 +273,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(ITEM_PATH + "/{id}/su-kien", event_happened)
     app.router.add_post(ITEM_PATH + "/{id}/bo", retire)
     app.router.add_post(ITEM_PATH + "/{id}/han", change_deadline)
+    app.router.add_post(ITEM_PATH + "/{id}/chon-han", resolve)
     app.router.add_get(EVIDENCE_PATH + "/{id}", download_evidence)

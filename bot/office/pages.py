@@ -14,13 +14,11 @@ from aiohttp import web
 from sqlalchemy.orm import Session
 
 from bot import texts
-from bot.talk import Runtime
-from bot.office.auth import COOKIE, Visitor, csrf_ok, visitor
+from bot.office.auth import COOKIE, RUNTIME, Visitor, csrf_ok, visitor
 from jobs import engine
 
 log = logging.getLogger(__name__)
 
-RUNTIME = web.AppKey("office_runtime", Runtime)
 # Deliveries a form's change queued, sent after the transaction commits.
 DELIVERIES = web.ResponseKey("office_deliveries", list)
 # The sign-in token is in the link's path: it must not travel on in a Referer header.

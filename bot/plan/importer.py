@@ -181,9 +181,10 @@ def import_plan(session: Session, parsed: ParsedPlan, unit_config: UnitConfig,
     return result
 
 
-def conflict_text(plan_id: int, conflict: Conflict) -> str:
+def conflict_text(plan_id: int, conflict: Conflict, web: bool = False) -> str:
+    """The conflict for the office: with the `plan resolve` command, or (`web`) for the page."""
     return texts.import_conflict(plan_id, conflict.code, conflict.label, conflict.plan_due,
-                                 conflict.document_due, conflict.due, conflict.pending)
+                                 conflict.document_due, conflict.due, conflict.pending, web)
 
 
 def _decisions(session: Session, plan_id: int) -> dict[int, set[str]]:
