@@ -20,10 +20,11 @@ from bot.chart import progress_chart
 from bot.config import Config
 from bot.office.auth import Visitor
 from bot.office.pages import RUNTIME, HEADERS, page, signed_in
+from bot.people import on_day, roles_of
 from bot.reports import STATE_COLOURS
 from bot.status import STATES, ItemView, current_plans_of, load_items
 from bot.summary import _holders as holders_of
-from db.models import ItemRole, Person, PersonRole, Section
+from db.models import ItemRole, Person, Section
 from jobs.schedule import calendar_of, local_day
 
 BOARD_PATH = "/"
@@ -72,6 +73,7 @@ def board_of(session: Session, unit_id: int, query: dict[str, str], today: date,
     wanted_plans = [p for p in plans
                     if chosen.get("plan", p.id) == p.id and chosen.get("year", p.year) == p.year]
     views = load_items(session, [p.id for p in wanted_plans], today, config.reminders.zone)
+    at = on_day(today, config.reminders)
     if "state" in chosen:
         views = [v for v in views if v.state == chosen["state"]]
     if "quarter" in chosen:
@@ -80,12 +82,12 @@ def board_of(session: Session, unit_id: int, query: dict[str, str], today: date,
             m.due and (m.due.month - 1) // 3 + 1 == quarter and year in (None, m.due.year)
             for m in v.milestones)]
     if "person" in chosen:
-        role_ids = select(PersonRole.role_id).where(PersonRole.person_id == chosen["person"])
+        role_ids = [r.id for r in roles_of(session, chosen["person"], at)]
         owned = set(session.scalars(select(ItemRole.item_id).where(
             ItemRole.role_id.in_(role_ids), ItemRole.part == "owner")))
         views = [v for v in views if v.id in owned]
     board = Board(plans, people, {k: str(v) for k, v in chosen.items()}, problems, views)
-    board.holders = holders_of(session, [v.id for v in views])
+    board.holders = holders_of(session, [v.id for v in views], at)
     board.plan_title = (wanted_plans[0].title if len(wanted_plans) == 1
                         else texts.WEB_BOARD_TITLE)
     return board

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.channels.base import Incoming
+from bot.people import roles_of
 from bot.replies import Understood, read_reply
 from bot.status import current_plans_of, first_milestone, reply_year
 from db.models import (
-    ChatLink, Delivery, Item, ItemRole, Milestone, Person, PersonRole, Plan, Reminder, Role,
+    ChatLink, Delivery, Item, ItemRole, Milestone, Person, Plan, Reminder,
 )
 from jobs.schedule import local_day
 
@@ -33,8 +34,6 @@ MAX_CHOICES = 9
 _PERSON = (select(Person.id, ChatLink.unreachable_at)
            .join(ChatLink, ChatLink.person_id == Person.id)
            .where(ChatLink.channel == bindparam("channel"), ChatLink.chat_id == bindparam("chat")))
-_ROLES = (select(Role.id, Role.duty).join(PersonRole, PersonRole.role_id == Role.id)
-          .where(PersonRole.person_id == bindparam("person")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +69,7 @@ class WhoCache:
         self._seconds = seconds
         self._entries: dict[tuple[str, str], tuple[float, Who]] = {}
 
-    def get(self, session: Session, channel: str, chat_id: str) -> Who | None:
+    def get(self, session: Session, channel: str, chat_id: str, now: datetime) -> Who | None:
         key = (channel, chat_id)
         entry = self._entries.get(key)
         if entry is not None and entry[0] > time.monotonic():
@@ -78,7 +77,7 @@ class WhoCache:
         found = _person_of(session, channel, chat_id)
         if found is None:
             return None
-        who = read_who(session, found[0], unreachable=found[1])
+        who = read_who(session, found[0], now, unreachable=found[1])
         # Reconnecting happens once: later messages need not ask again.
         self._entries[key] = (time.monotonic() + self._seconds,
                               replace(who, unreachable=False))
@@ -102,10 +101,10 @@ def _person_of(session: Session, channel: str, chat_id: str) -> tuple[int, bool]
     return (row[0], row[1] is not None) if row else None
 
 
-def read_who(session: Session, person_id: int, *, unreachable: bool = False) -> Who:
+def read_who(session: Session, person_id: int, now: datetime, *, unreachable: bool = False) -> Who:
     _, unit_id, is_admin = session.execute(select(Person.id, Person.unit_id, Person.is_admin)
                                            .where(Person.id == person_id)).one()
-    roles = session.execute(_ROLES, {"person": person_id}).all()
+    roles = [(r.id, r.duty) for r in roles_of(session, person_id, now)]
     plans = current_plans_of(session, [unit_id])
     plan_ids = tuple(p.id for p in plans)
     codes = session.scalars(select(Item.code).where(Item.plan_id.in_(plan_ids),
