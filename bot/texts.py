@@ -1078,3 +1078,27 @@ CHECK_DIFF = {
     "alias_db": "  - «{role}»: tên gọi chỉ có trong cơ sở dữ liệu: {names}",
     "holders": "  - «{role}»: config.toml ghi {config}, cơ sở dữ liệu ghi {db}",
 }
+
+WEB_PEOPLE_NOTICES = {
+    "added": "Đã thêm người. Tạo mã mời để họ kết nối Zalo hoặc Telegram.",
+    "renamed": "Đã đổi tên.",
+    "retired": "Đã cho nghỉ: lịch sử được giữ, không nhắc nữa; lịch nhắc đã cập nhật.",
+    "retired_orphans": ("Đã cho nghỉ. ⚠️ Có vai trò không còn ai giữ (xem bên dưới): "
+                        "hãy giao cho người khác."),
+    "invited": "Đã tạo mã mời (dùng một lần, hết hạn sau 7 ngày).",
+    "assigned": "Đã giao vai trò; lịch nhắc đã cập nhật.",
+    "handed": "Đã bàn giao vai trò: tin nhắc từ ngày đó gửi người mới; lịch nhắc đã cập nhật.",
+    "taken": "Đã thôi giao vai trò; lịch nhắc đã cập nhật.",
+    "role_added": "Đã thêm vai trò.",
+    "alias": "Đã lưu tên gọi khác của vai trò.",
+}
+WEB_RETIRE_PERSON_CONFIRM = ("Để cho {name} nghỉ, gõ đúng tên «{name}» vào ô xác nhận. "
+                             "Không có gì thay đổi.")
+WEB_RETIRE_SELF = "Anh/chị không thể tự cho mình nghỉ trên trang này. Không có gì thay đổi."
+WEB_UNKNOWN_ROLE_OR_PERSON = ("Vai trò hoặc người đã chọn không có trong xã. Tải lại trang rồi "
+                              "chọn lại. Không có gì thay đổi.")
+WEB_BAD_DAY = "Không hiểu ngày «{value}»: ghi kiểu 31/01/2024. Không có gì thay đổi."
+WEB_BLOCKED_ADVICE = ("Bot bị chặn hoặc cuộc trò chuyện đã bị xoá (lỗi 403): tạo mã mời mới, "
+                      "nhờ người này mở lại bot và gửi mã.")
+WEB_NEVER_CONNECTED = "Chưa kết nối: tạo mã mời và gửi cho người này."
+WEB_NOTHING_CHANGED = "Không có gì thay đổi."

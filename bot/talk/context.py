@@ -84,6 +84,10 @@ class WhoCache:
         return who
 
 
+    def clear(self) -> None:
+        """People or roles changed (the office's page): read everyone afresh."""
+        self._entries.clear()
+
     def forget(self, channel: str, chat_id: str) -> None:
         """Read the chat afresh next time (what was read may not have been stored)."""
         self._entries.pop((channel, chat_id), None)
