@@ -1009,7 +1009,7 @@ PEOPLE_ERRORS = {
     "ambiguous_person": "«{typed}» khớp nhiều người trong {unit}: {names}. Gõ đủ tên.",
     "unknown_role": "Không có vai trò «{typed}» trong {unit}. Các vai trò: {roles}.",
     "role_exists": "«{alias}» đã là tên hoặc tên gọi khác của vai trò «{role}» trong {unit}.",
-    "retired": "{name} đã nghỉ: không giao vai trò cho người đã nghỉ.",
+    "retired": "{name} đã nghỉ: không giao vai trò hay tạo mã mời cho người đã nghỉ.",
     "already_retired": "{name} đã nghỉ rồi.",
     "holds_already": "{name} đã giữ (hoặc sắp giữ) vai trò «{role}».",
     "does_not_hold": "{name} không giữ vai trò «{role}» vào ngày {day}.",
@@ -1033,7 +1033,6 @@ PEOPLE_ROLE_ADDED = "Đã thêm vai trò «{role}» vào {unit}."
 PEOPLE_ALIAS_ADDED = "Vai trò «{role}» có thêm tên gọi «{alias}»."
 PEOPLE_ALIAS_REMOVED = "Đã bỏ tên gọi «{alias}» của vai trò «{role}»."
 PEOPLE_NOBODY = "chưa có ai"
-PEOPLE_SEEDED = "{unit}: lần đầu dùng, đã nạp {roles} vai trò và {people} người từ config.toml."
 
 CLI_PERSON = "thêm, đổi tên, cho nghỉ một người (lưu trong cơ sở dữ liệu)"
 CLI_PERSON_ADD = "thêm một người"
