@@ -49,6 +49,7 @@ from bot.app import serve  # noqa: E402
 from bot.channels.telegram import ALLOWED_UPDATES, TelegramChannel  # noqa: E402
 from bot.clock import Clock  # noqa: E402
 from bot.config import DEFAULT_CONFIG, load_config  # noqa: E402
+from bot.people import roles_of  # noqa: E402
 from bot.talk import Runtime  # noqa: E402
 from bot.plan.importer import import_plan  # noqa: E402
 from bot.plan.interpret import interpret  # noqa: E402
@@ -256,7 +257,7 @@ def build_world(folder: Path):
             chat_id = FIRST_CHAT + k
             session.add(ChatLink(person_id=person.id, channel="telegram", chat_id=str(chat_id),
                                  preferred=True, created_at=IMPORTED))
-            role_ids = {role.id for role in person.roles}
+            role_ids = {role.id for role in roles_of(session, person.id, IMPORTED)}
             items = []
             for item in session.scalars(select(Item).order_by(Item.position)):
                 if any(a.part == "owner" and a.role_id in role_ids for a in item.assignments):

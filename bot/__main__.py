@@ -55,6 +55,16 @@ def main(argv: list[str] | None = None) -> int:
         return cli.cmd_plan(config, args.action, args.unit, now, sys.stdout,
                             which=getattr(args, "which", ""), code=getattr(args, "code", ""),
                             use=getattr(args, "use", ""))
+    if args.command == "person":
+        return cli.cmd_person(config, args.action, args.unit, now, sys.stdout, name=args.name,
+                              new_name=getattr(args, "new_name", ""),
+                              role=getattr(args, "role", None),
+                              distinct=getattr(args, "distinct", False))
+    if args.command == "role":
+        return cli.cmd_role(config, args.action, args.unit, now, sys.stdout,
+                            role=getattr(args, "role", ""), person=getattr(args, "person", ""),
+                            start=getattr(args, "start", None), replace=getattr(args, "replace", None),
+                            alias=getattr(args, "alias", ""), remove=getattr(args, "remove", False))
     if args.command == "web-link":
         return cli.cmd_web_link(config, args.person, args.unit, now, sys.stdout)
     if args.command == "invite":

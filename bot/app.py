@@ -22,6 +22,7 @@ from bot import texts
 from bot.channels.base import Channel
 from bot.clock import Clock
 from bot.config import Config, secret
+from bot.people import roles_of
 from bot.talk import Runtime, handle_update, replay_journal
 from bot.web import Webhook, start_web
 from db.models import Person, Plan
@@ -62,15 +63,17 @@ def build_channels(config: Config, clock: Clock, sessions: sessionmaker[Session]
         from bot.channels.console import ConsoleChannel
 
         channels["console"] = ConsoleChannel(
-            partial(_people_names, sessions), clock.now, stdin=stdin, stdout=stdout,
+            partial(_people_names, sessions, clock.now), clock.now, stdin=stdin, stdout=stdout,
             save_file=partial(_save_file, config))
     return channels
 
 
-def _people_names(sessions: sessionmaker[Session]) -> dict[int, str]:
+def _people_names(sessions: sessionmaker[Session], now) -> dict[int, str]:
     with sessions() as session:
-        return {p.id: f"{p.name} — {', '.join(r.name for r in p.roles)}"
-                for p in session.scalars(select(Person).order_by(Person.id))}
+        at = now()
+        return {p.id: f"{p.name} — {', '.join(r.name for r in roles_of(session, p.id, at))}"
+                for p in session.scalars(select(Person).where(Person.retired_at.is_(None))
+                                         .order_by(Person.id))}
 
 
 def _save_file(config: Config, name: str, content: bytes) -> str:

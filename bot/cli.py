@@ -154,6 +154,45 @@ def build_parser(prog: str = "python -m bot") -> argparse.ArgumentParser:
     plan_resolve.add_argument("use", choices=("document", "decision"), help=texts.CLI_PLAN_USE)
     plan_resolve.add_argument("--unit", help=texts.CLI_IMPORT_UNIT)
 
+    person = commands.add_parser("person", help=texts.CLI_PERSON)
+    person_commands = person.add_subparsers(dest="action", required=True)
+    person_add = person_commands.add_parser("add", help=texts.CLI_PERSON_ADD)
+    person_add.add_argument("name", help=texts.CLI_PERSON_NAME)
+    person_add.add_argument("--role", help=texts.CLI_PERSON_ROLE)
+    person_add.add_argument("--distinct", action="store_true", help=texts.CLI_PERSON_DISTINCT)
+    person_rename = person_commands.add_parser("rename", help=texts.CLI_PERSON_RENAME)
+    person_rename.add_argument("name", help=texts.CLI_ROLE_PERSON)
+    person_rename.add_argument("new_name", help=texts.CLI_PERSON_NEW_NAME)
+    person_rename.add_argument("--distinct", action="store_true", help=texts.CLI_PERSON_DISTINCT)
+    person_retire = person_commands.add_parser("retire", help=texts.CLI_PERSON_RETIRE)
+    person_retire.add_argument("name", help=texts.CLI_ROLE_PERSON)
+    for one in (person_add, person_rename, person_retire):
+        one.add_argument("--unit", help=texts.CLI_IMPORT_UNIT)
+
+    role = commands.add_parser("role", help=texts.CLI_ROLE_GROUP)
+    role_commands = role.add_subparsers(dest="action", required=True)
+    role_add = role_commands.add_parser("add", help=texts.CLI_ROLE_ADD)
+    role_add.add_argument("role", help=texts.CLI_ROLE_NEW)
+    role_assign = role_commands.add_parser("assign", help=texts.CLI_ROLE_ASSIGN)
+    role_assign.add_argument("role", help=texts.CLI_ROLE_NAME)
+    role_assign.add_argument("person", help=texts.CLI_ROLE_PERSON)
+    role_assign.add_argument("--from", dest="start", type=_day, metavar=texts.CLI_DAY,
+                             help=texts.CLI_ROLE_FROM)
+    role_assign.add_argument("--replace", metavar=texts.CLI_ROLE_PERSON_METAVAR,
+                             help=texts.CLI_ROLE_REPLACE)
+    role_take = role_commands.add_parser("take", help=texts.CLI_ROLE_TAKE)
+    role_take.add_argument("role", help=texts.CLI_ROLE_NAME)
+    role_take.add_argument("person", help=texts.CLI_ROLE_PERSON)
+    role_take.add_argument("--from", dest="start", type=_day, metavar=texts.CLI_DAY,
+                           help=texts.CLI_ROLE_FROM)
+    role_alias = role_commands.add_parser("alias", help=texts.CLI_ROLE_ALIAS)
+    role_alias.add_argument("role", help=texts.CLI_ROLE_NAME)
+    role_alias.add_argument("alias", help=texts.CLI_ROLE_ALIAS_NAME)
+    role_alias.add_argument("--remove", action="store_true", help=texts.CLI_ROLE_REMOVE)
+    role_list = role_commands.add_parser("list", help=texts.CLI_ROLE_LIST)
+    for one in (role_add, role_assign, role_take, role_alias, role_list):
+        one.add_argument("--unit", help=texts.CLI_IMPORT_UNIT)
+
     event = commands.add_parser("event", help=texts.CLI_EVENT)
     event.add_argument("code", help=texts.CLI_CODE)
     event.add_argument("--on", type=_day, metavar=texts.CLI_DAY, required=True,
@@ -202,7 +241,12 @@ def cmd_run(config: Config, *, start_at: datetime | None, speed: float, demo: bo
     engine = make_engine(config.database.url)
     upgrade(engine)
     sessions = make_sessionmaker(engine)
-    with sessions() as session:
+    with sessions.begin() as session:
+        from bot.people import ensure_unit
+
+        # The first start takes the units' people and roles from config.toml, once.
+        for unit_config in config.units:
+            ensure_unit(session, unit_config)
         empty = not plans_exist(session)
     if demo and empty:
         code = cmd_import(config, SAMPLE_PLAN, year=None, unit=None, dry_run=False, as_json=False,
@@ -264,7 +308,7 @@ def cmd_report(config: Config, kind: str, as_of: date | None, unit: str | None,
         if chosen is None:
             print(texts.PERIOD_UNKNOWN.format(text=period), file=sys.stderr)
             return 2
-        name, content = build_report(session, config, plan_ids, chosen, kind)
+        name, content = build_report(session, config, plan_ids, chosen, kind, now)
     engine.dispose()
     if output is None:
         path = save_report(config, name, content)
@@ -392,6 +436,154 @@ def _local_day(moment: datetime, config: Config) -> str:
     return texts.show_date(moment.astimezone(config.reminders.zone).date())
 
 
+def cmd_person(config: Config, action: str, unit: str | None, now: datetime, out: TextIO, *,
+               name: str, new_name: str = "", role: str | None = None,
+               distinct: bool = False) -> int:
+    """`person add|rename|retire`: the people of a unit, in the database."""
+    from bot import people
+
+    def change(session, unit_row) -> str:
+        if action == "add":
+            found = people.find_role(session, unit_row, role) if role else None
+            person = people.add_person(session, unit_row, name, distinct=distinct)
+            lines = [texts.PEOPLE_ADDED.format(name=person.name, unit=unit_row.name)]
+            if found is not None:
+                day = local_day(now, config.reminders.zone)
+                people.assign_role(session, found, person, day, now, config.reminders.zone)
+                lines.append(texts.PEOPLE_ASSIGNED.format(name=person.name, role=found.name,
+                                                          day=texts.show_date(day)))
+            _cli_audit(session, unit_row, now, "person.add", f"person:{person.id}", None,
+                       {"name": person.name, "role": found.name if found else None})
+            return "\n".join(lines)
+        person = people.find_person(session, unit_row, name)
+        if action == "rename":
+            old = people.rename_person(session, person, new_name, distinct=distinct)
+            _cli_audit(session, unit_row, now, "person.rename", f"person:{person.id}",
+                       {"name": old}, {"name": person.name})
+            return texts.PEOPLE_RENAMED.format(old=old, new=person.name)
+        orphaned = people.retire_person(session, person, now)
+        _cli_audit(session, unit_row, now, "person.retire", f"person:{person.id}",
+                   {"retired_at": None}, {"retired_at": now.isoformat(),
+                                          "roles_left": [r.name for r in orphaned]})
+        lines = [texts.PEOPLE_RETIRED.format(
+            name=person.name, day=texts.show_date(local_day(now, config.reminders.zone)))]
+        if orphaned:
+            lines.append(texts.PEOPLE_HAND_OVER.format(roles=", ".join(r.name for r in orphaned)))
+        return "\n".join(lines)
+
+    return _people_command(config, unit, now, out, change, f"person {action}")
+
+
+def cmd_role(config: Config, action: str, unit: str | None, now: datetime, out: TextIO, *,
+             role: str = "", person: str = "", start: date | None = None,
+             replace: str | None = None, alias: str = "", remove: bool = False) -> int:
+    """`role add|assign|take|alias|list`: the roles of a unit and who holds them from which day."""
+    from bot import people
+
+    zone = config.reminders.zone
+    day = start or local_day(now, zone)
+
+    def change(session, unit_row) -> str:
+        if action == "list":
+            return _role_list(session, unit_row, now, zone)
+        if action == "add":
+            found = people.add_role(session, unit_row, role)
+            _cli_audit(session, unit_row, now, "role.add", f"role:{found.id}", None,
+                       {"name": found.name})
+            return texts.PEOPLE_ROLE_ADDED.format(role=found.name, unit=unit_row.name)
+        found = people.find_role(session, unit_row, role)
+        if action == "alias":
+            before = list(found.aliases)
+            if remove:
+                done = people.remove_alias(session, found, alias)
+                answer = texts.PEOPLE_ALIAS_REMOVED.format(alias=done, role=found.name)
+            else:
+                done = people.add_alias(session, found, alias)
+                answer = texts.PEOPLE_ALIAS_ADDED.format(alias=done, role=found.name)
+            _cli_audit(session, unit_row, now, "role.alias", f"role:{found.id}",
+                       {"aliases": before}, {"aliases": list(found.aliases)})
+            return answer
+        holder = people.find_person(session, unit_row, person)
+        old = None
+        if action == "take":
+            people.take_role(session, found, holder, day, now, zone)
+            answer = texts.PEOPLE_TAKEN.format(name=holder.name, role=found.name,
+                                               day=texts.show_date(day))
+        else:
+            old = people.find_person(session, unit_row, replace) if replace else None
+            people.assign_role(session, found, holder, day, now, zone, replace=old)
+            answer = (texts.PEOPLE_HANDED.format(
+                role=found.name, old=old.name, last=texts.show_date(day - timedelta(days=1)),
+                name=holder.name, day=texts.show_date(day)) if old else
+                texts.PEOPLE_ASSIGNED.format(name=holder.name, role=found.name,
+                                             day=texts.show_date(day)))
+        _cli_audit(session, unit_row, now, f"role.{action}", f"role:{found.id}", None,
+                   {"person": holder.name, "from": day.isoformat(),
+                    "replaced": old.name if old else None})
+        return answer
+
+    return _people_command(config, unit, now, out, change, f"role {action}")
+
+
+def _people_command(config: Config, unit: str | None, now: datetime, out: TextIO, change,
+                    what: str) -> int:
+    """One transaction: the change, then the unit's reminders follow the holders at once."""
+    from bot.people import PeopleError, ensure_unit, reschedule
+
+    unit_config = config.unit(unit)
+    if unit_config is None:
+        print(texts.plan_error("unknown_unit", {"unit": unit}), file=sys.stderr)
+        return 2
+    engine = make_engine(config.database.url)
+    upgrade(engine)
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            unit_row = ensure_unit(session, unit_config)
+            try:
+                answer = change(session, unit_row)
+            except PeopleError as error:
+                log.warning("%s refused: %s %s", what, error.code, error.params)
+                print(error, file=sys.stderr)
+                session.rollback()
+                return 2
+            reschedule(session, unit_row.id, now, config.reminders)
+            log.info("%s done for %s", what, unit_row.name)
+    finally:
+        engine.dispose()
+    print(answer, file=out)
+    return 0
+
+
+def _cli_audit(session, unit_row: Unit, now: datetime, action: str, target: str,
+               before: dict | None, after: dict | None) -> None:
+    # The command line has no signed-in person: the entry says it came from there.
+    from db.models import AuditEntry
+
+    session.add(AuditEntry(unit_id=unit_row.id, person_id=None, at=now, action=f"cli.{action}",
+                           target=target, before=before, after=after))
+
+
+def _role_list(session, unit_row: Unit, now: datetime, zone) -> str:
+    from bot.people import holder_names
+    from db.models import PersonRole, Role
+
+    roles = list(session.scalars(select(Role).where(Role.unit_id == unit_row.id).order_by(Role.name)))
+    held = holder_names(session, [r.id for r in roles], now)
+    lines = []
+    for role in roles:
+        lines.append(texts.ROLE_LIST_LINE.format(
+            role=role.name, duty=texts.ROLE_DUTIES.get(role.duty, ""),
+            holders=", ".join(held.get(role.id, [])) or texts.PEOPLE_NOBODY))
+        if role.aliases:
+            lines.append(texts.ROLE_LIST_ALIASES.format(aliases="; ".join(role.aliases)))
+        for span in session.scalars(select(PersonRole).where(
+                PersonRole.role_id == role.id, PersonRole.valid_from > now)
+                .order_by(PersonRole.valid_from)):
+            lines.append(texts.ROLE_LIST_FUTURE.format(
+                day=texts.show_date(span.valid_from.astimezone(zone).date()), name=span.person.name))
+    return "\n".join(lines)
+
+
 def cmd_invite(config: Config, who: str, unit: str | None, now: datetime, out: TextIO) -> int:
     from bot.talk import create_invitation
 
@@ -402,16 +594,16 @@ def cmd_invite(config: Config, who: str, unit: str | None, now: datetime, out: T
         if unit_config is None:
             print(texts.plan_error("unknown_unit", {"unit": unit}), file=sys.stderr)
             return 2
-        from bot.plan.importer import sync_unit
+        from bot.people import PeopleError, ensure_unit, find_person
 
-        unit_row = sync_unit(session, unit_config)
-        wanted = fold(who)
-        people = [p for p in unit_row.people if wanted and wanted in fold(p.name)]
-        if len(people) != 1:
-            names = ", ".join(p.name for p in unit_row.people)
-            print(texts.INVITE_WHO.format(who=who, names=names), file=sys.stderr)
+        unit_row = ensure_unit(session, unit_config)
+        try:
+            person = find_person(session, unit_row, who, partial=True)
+            if person.retired_at is not None:
+                raise PeopleError("retired", name=person.name)
+        except PeopleError as error:
+            print(error, file=sys.stderr)
             return 2
-        person = people[0]
         code = create_invitation(session, person, now)
         name = person.name
     engine.dispose()
@@ -424,7 +616,7 @@ def cmd_invite(config: Config, who: str, unit: str | None, now: datetime, out: T
 def cmd_web_link(config: Config, who: str, unit: str | None, now: datetime, out: TextIO) -> int:
     """A first sign-in link for the office's web page, for someone not yet in a chat."""
     from bot.office.auth import LINK_MINUTES, LinkRefused, issue_link
-    from bot.plan.importer import sync_unit
+    from bot.people import PeopleError, ensure_unit, find_person
 
     unit_config = config.unit(unit)
     if unit_config is None:
@@ -434,19 +626,14 @@ def cmd_web_link(config: Config, who: str, unit: str | None, now: datetime, out:
     upgrade(engine)
     try:
         with make_sessionmaker(engine).begin() as session:
-            unit_row = sync_unit(session, unit_config)
-            wanted = fold(who)
-            people = [p for p in unit_row.people if wanted and wanted == fold(p.name)]
-            if len(people) != 1:
-                names = ", ".join(p.name for p in unit_row.people)
-                print(texts.WEB_CLI_WHO.format(who=who, names=names), file=sys.stderr)
-                return 2
+            unit_row = ensure_unit(session, unit_config)
             try:
-                url = issue_link(session, config, people[0], now)
-            except LinkRefused as refusal:
+                person = find_person(session, unit_row, who)
+                url = issue_link(session, config, person, now)
+            except (PeopleError, LinkRefused) as refusal:
                 print(refusal, file=sys.stderr)
                 return 2
-            name = people[0].name
+            name = person.name
     finally:
         engine.dispose()
     print(texts.WEB_LINK_CLI.format(name=name, minutes=LINK_MINUTES, url=url), file=out)
@@ -462,6 +649,8 @@ def cmd_check(config: Config, now: datetime, out: TextIO) -> int:
     from bot.config import secret
     from db.migrate import alembic_config
     from db.models import ChatLink, Person, Role, TickLease
+
+    from bot.people import config_differences, holders
 
     lines = [texts.CHECK_CONFIG.format(units=len(config.units),
                                        roles=sum(len(u.roles) for u in config.units),
@@ -493,13 +682,23 @@ def cmd_check(config: Config, now: datetime, out: TextIO) -> int:
                     Item.plan_id == plan.id, Item.removed_at.is_(None)))
                 lines.append(texts.CHECK_PLAN.format(unit=plan.unit.name, title=plan.title,
                                                      items=count))
-            empty = [r.name for r in session.scalars(select(Role)) if not r.people]
+            for unit_config in config.units:
+                differences = config_differences(session, unit_config, now)
+                if differences is None:
+                    lines.append(texts.CHECK_PEOPLE_NOT_SEEDED.format(unit=unit_config.name))
+                elif differences:
+                    lines += [texts.CHECK_PEOPLE_DIFFER.format(unit=unit_config.name), *differences]
+                else:
+                    lines.append(texts.CHECK_PEOPLE_SAME.format(unit=unit_config.name))
+            held = holders(session, now)
+            empty = [r.name for r in session.scalars(select(Role).order_by(Role.name))
+                     if r.id not in held]
             if empty:
                 lines.append(texts.CHECK_EMPTY_ROLES.format(roles=", ".join(empty)))
             linked = set(session.scalars(select(ChatLink.person_id).where(
                 ChatLink.unreachable_at.is_(None))))
-            unlinked = [p.name for p in session.scalars(select(Person).order_by(Person.name))
-                        if p.id not in linked]
+            unlinked = [p.name for p in session.scalars(select(Person).where(
+                Person.retired_at.is_(None)).order_by(Person.name)) if p.id not in linked]
             if unlinked:
                 lines.append(texts.CHECK_UNLINKED.format(count=len(unlinked),
                                                          names=", ".join(unlinked)))
@@ -565,10 +764,15 @@ def cmd_import(config: Config, file: Path, *, year: int | None, unit: str | None
         elif parsed.year is None:
             raise PlanError("no_year", path=parsed.source)
         else:
-            # A dry run still reports unknown owners.
+            # A dry run still reports unknown owners, against the roles the database holds.
+            from bot.people import ensure_unit, role_book
             from bot.plan.roles import assign_roles
 
-            assign_roles(parsed, unit_config)
+            engine = make_engine(config.database.url)
+            upgrade(engine)
+            with make_sessionmaker(engine).begin() as session:
+                assign_roles(parsed, role_book(session, ensure_unit(session, unit_config)))
+            engine.dispose()
     except PlanError as error:
         log.warning("import of %s failed: %s %s", file, error.code, error.params)
         print(texts.IMPORT_FAILED.format(reason=error), file=sys.stderr)

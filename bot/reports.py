@@ -37,9 +37,10 @@ from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.config import UnitReportConfig
+from bot.people import people_with_duty
 from bot.periods import Period, completed_on, done_within, overdue_within
 from bot.status import ItemView, first_milestone, load_items
-from db.models import Evidence, Item, ItemReply, Milestone, Person, PersonRole, Plan, Role, Section
+from db.models import Evidence, Item, ItemReply, Milestone, Person, Plan, Section
 from jobs.calendar import WorkCalendar
 
 # One fill per state, shared by the spreadsheet, the Word table and the chart (RGB hex).
@@ -144,13 +145,10 @@ def plans_title(session: Session, plan_ids: list[int]) -> tuple[Plan, str]:
         years=", ".join(sorted({str(p.year) for p in plans})))
 
 
-def signer_of(session: Session, plan: Plan) -> str:
-    """Who signs for the committee: the chairman's role holder, else whoever signed the plan."""
-    name = session.scalar(
-        select(Person.name).join(PersonRole, PersonRole.person_id == Person.id)
-        .join(Role, Role.id == PersonRole.role_id)
-        .where(Role.unit_id == plan.unit_id, Role.duty == "chairman").order_by(Person.name))
-    return name or plan.signer or ""
+def signer_of(session: Session, plan: Plan, now: datetime) -> str:
+    """Who signs for the committee now: the chairman's role holder, else whoever signed the plan."""
+    chairmen = sorted(p.name for p in people_with_duty(session, plan.unit_id, "chairman", now))
+    return chairmen[0] if chairmen else plan.signer or ""
 
 
 def gather(session: Session, plan_ids: list[int], period: Period, zone: ZoneInfo, *,

@@ -169,24 +169,6 @@ def load_items(session: Session, plan_ids: list[int], today: date, zone: ZoneInf
     return list(items.values())
 
 
-def item_holders(session: Session, item_ids: list[int]) -> dict[int, list[str]]:
-    """Item -> who holds it: the people of its owner roles, or the role name if nobody holds it."""
-    found: dict[int, list[str]] = {}
-    rows = session.execute(
-        select(ItemRole.item_id, Role.name, Person.name)
-        .join(Role, Role.id == ItemRole.role_id)
-        .outerjoin(PersonRole, PersonRole.role_id == Role.id)
-        .outerjoin(Person, Person.id == PersonRole.person_id)
-        .where(ItemRole.item_id.in_(item_ids), ItemRole.part == "owner")
-        .order_by(ItemRole.item_id, Person.name))
-    for item_id, role_name, person_name in rows:
-        names = found.setdefault(item_id, [])
-        name = person_name or role_name
-        if name not in names:
-            names.append(name)
-    return found
-
-
 class CurrentPlan(NamedTuple):
     id: int
     unit_id: int

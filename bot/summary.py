@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.config import Config
+from bot.people import item_holders, on_day, roles_of
 from bot.periods import Period, done_within, overdue_within, report_period
 from bot.plan.interpret import fold
-from bot.status import ItemView, current_plans_of, item_holders, load_items
+from bot.status import ItemView, current_plans_of, load_items
 from db.models import (
     Delivery, Evidence, Extension, Item, ItemReply, ItemRole, Milestone, Person, Plan,
     Reminder, Role, Section, Unit,
@@ -67,7 +68,7 @@ def summary_text(session: Session, unit_id: int, plan_ids: list[int], today: dat
                          texts.SUMMARY_SECTION_TITLE.format(code=code, title=title))
     if CODE.match(target):
         return _item_history(session, plan_ids, target, views, today, config)
-    chosen, who = _by_holder(session, unit_id, views, target)
+    chosen, who = _by_holder(session, unit_id, views, target, on_day(today, config.reminders))
     if not chosen:
         return texts.SUMMARY_NOTHING_FOR.format(what=target)
     return _overview(session, unit_id, plan_ids, chosen, today, config,
@@ -99,7 +100,7 @@ def _overview(session: Session, unit_id: int, plan_ids: list[int], views: list[I
               today: date, config: Config, title: str, period: Period | None = None) -> str:
     calendar = calendar_of(config.reminders)
     counts = Counter(v.state for v in views)
-    holders = item_holders(session, [v.id for v in views])
+    holders = item_holders(session, [v.id for v in views], on_day(today, config.reminders))
     lines = [title.format(day=texts.show_date(today)),
              texts.SUMMARY_COUNTS.format(total=len(views), counts=texts.state_counts(counts))]
     per_plan = Counter(v.plan_id for v in views)
@@ -180,8 +181,8 @@ def _ongoing_without_checkin(session: Session, views: list[ItemView], today: dat
     return list(seen.values())
 
 
-def _by_holder(session: Session, unit_id: int, views: list[ItemView], target: str
-               ) -> tuple[list[ItemView], str]:
+def _by_holder(session: Session, unit_id: int, views: list[ItemView], target: str,
+               at: datetime) -> tuple[list[ItemView], str]:
     wanted = fold(target)
     roles = session.scalars(select(Role).where(Role.unit_id == unit_id)).all()
     role_ids = [r.id for r in roles if wanted in fold(r.name) or any(wanted in fold(a) for a in r.aliases)]
@@ -191,7 +192,7 @@ def _by_holder(session: Session, unit_id: int, views: list[ItemView], target: st
         chosen = [p for p in people if wanted in fold(p.name)]
         if not chosen:
             return [], target
-        role_ids = [r.id for p in chosen for r in p.roles]
+        role_ids = [r.id for p in chosen for r in roles_of(session, p.id, at)]
         who = ", ".join(p.name for p in chosen)
     item_ids = set(session.scalars(select(ItemRole.item_id).where(
         ItemRole.role_id.in_(role_ids), ItemRole.part == "owner")))

@@ -620,7 +620,6 @@ CLI_INVITE = "tạo mã mời để một người kết nối Zalo hoặc Teleg
 CLI_INVITE_PERSON = "tên người (một phần của tên cũng được)"
 CLI_SAMPLE_LOADED = "Đã nạp kế hoạch mẫu {path}."
 CLI_SIMULATED = "Đồng hồ giả lập: bắt đầu {start}, nhanh gấp {speed:g} lần."
-INVITE_WHO = "Không xác định được người \"{who}\". Những người đã khai báo: {names}"
 
 
 def invite_text(name: str, code: str, link: str | None) -> str:
@@ -1014,3 +1013,112 @@ WEB_UPLOAD_NO_YEAR = "Không tìm thấy năm của kế hoạch trong tệp: gh
 WEB_IMPORT_NOT_SAVED = "Chưa lưu gì. Sửa ở bảng dưới nếu cần, bấm “Xem lại”, rồi bấm “Lưu kế hoạch”."
 WEB_IMPORT_BAD_OWNER = "Việc {code}: đơn vị chủ trì đã chọn không có trong danh sách vai trò."
 WEB_IMPORT_BAD_DEADLINE = "Việc {code}: {reason}"
+
+
+# ------------------------------------------------------------ people and roles
+
+PEOPLE_ERRORS = {
+    "blank_name": "Tên người không được để trống.",
+    "long_name": "Tên quá dài (tối đa 200 ký tự).",
+    "blank_role": "Tên vai trò không được để trống.",
+    "blank_alias": "Tên gọi khác không được để trống.",
+    "exists": "Đã có người tên «{name}» trong {unit}: không thêm người trùng tên.",
+    "same_unfolded": (
+        "Đã có «{name}» trong {unit}: «{typed}» đọc giống hệt khi bỏ dấu. Nếu là cùng một người, "
+        "dùng tên «{name}»; nếu đúng là người khác, gõ lại đủ dấu và xác nhận «người khác»."),
+    "unknown_person": "Không có người «{typed}» trong {unit}. Những người đang có: {names}.",
+    "ambiguous_person": "«{typed}» khớp nhiều người trong {unit}: {names}. Gõ đủ tên.",
+    "unknown_role": "Không có vai trò «{typed}» trong {unit}. Các vai trò: {roles}.",
+    "role_exists": "«{alias}» đã là tên hoặc tên gọi khác của vai trò «{role}» trong {unit}.",
+    "retired": "{name} đã nghỉ: không giao vai trò hay tạo mã mời cho người đã nghỉ.",
+    "already_retired": "{name} đã nghỉ rồi.",
+    "holds_already": "{name} đã giữ (hoặc sắp giữ) vai trò «{role}».",
+    "does_not_hold": "{name} không giữ vai trò «{role}» vào ngày {day}.",
+    "not_holder": "{name} không giữ vai trò «{role}» nên không thể giao lại từ người này.",
+    "past_day": "Ngày {day} đã qua: chỉ giao hoặc thôi vai trò từ hôm nay ({today}) trở đi.",
+    "alias_taken": "Tên gọi «{alias}» đã dùng cho vai trò «{role}».",
+    "alias_missing": "Vai trò «{role}» không có tên gọi khác «{alias}».",
+    "alias_is_name": "«{alias}» là tên chính của vai trò «{role}», không bỏ được.",
+    "same_person": "Người nhận vai trò phải khác người đang giữ.",
+    "same_name": "Tên mới giống tên cũ.",
+}
+PEOPLE_ADDED = "Đã thêm {name} vào {unit}."
+PEOPLE_RENAMED = "Đã đổi tên «{old}» thành «{new}»."
+PEOPLE_RETIRED = "{name} đã nghỉ từ {day}: lịch sử được giữ, không nhắc nữa."
+PEOPLE_HAND_OVER = ("⚠️ Các vai trò sau không còn ai giữ, cần giao cho người khác "
+                    "(python3 run.py role assign VAI_TRÒ NGƯỜI): {roles}.")
+PEOPLE_ASSIGNED = "{name} giữ vai trò «{role}» từ {day}."
+PEOPLE_HANDED = "Vai trò «{role}»: {old} giữ đến hết {last}, {name} giữ từ {day}."
+PEOPLE_TAKEN = "{name} thôi giữ vai trò «{role}» từ {day}."
+PEOPLE_ROLE_ADDED = "Đã thêm vai trò «{role}» vào {unit}."
+PEOPLE_ALIAS_ADDED = "Vai trò «{role}» có thêm tên gọi «{alias}»."
+PEOPLE_ALIAS_REMOVED = "Đã bỏ tên gọi «{alias}» của vai trò «{role}»."
+PEOPLE_NOBODY = "chưa có ai"
+
+CLI_PERSON = "thêm, đổi tên, cho nghỉ một người (lưu trong cơ sở dữ liệu)"
+CLI_PERSON_ADD = "thêm một người"
+CLI_PERSON_RENAME = "đổi tên một người"
+CLI_PERSON_RETIRE = "cho một người nghỉ: giữ lịch sử, không nhắc nữa; vai trò của họ phải giao lại"
+CLI_PERSON_NAME = "tên người, đủ dấu"
+CLI_PERSON_NEW_NAME = "tên mới, đủ dấu"
+CLI_PERSON_ROLE = "vai trò giao cho người này ngay (tên hoặc tên gọi khác)"
+CLI_PERSON_DISTINCT = "đây là người khác dù tên giống một người đã có khi bỏ dấu"
+CLI_ROLE_GROUP = "giao, thôi, bàn giao vai trò; tên gọi khác của vai trò; liệt kê"
+CLI_ROLE_ADD = "thêm một vai trò"
+CLI_ROLE_ASSIGN = "giao vai trò cho một người từ một ngày (mặc định hôm nay)"
+CLI_ROLE_TAKE = "một người thôi giữ vai trò từ một ngày (mặc định hôm nay)"
+CLI_ROLE_ALIAS = "thêm (hoặc bỏ, với --remove) một tên gọi khác của vai trò, như kế hoạch hay ghi"
+CLI_ROLE_LIST = "liệt kê các vai trò, tên gọi khác và người giữ"
+CLI_ROLE_NAME = "vai trò (tên hoặc tên gọi khác)"
+CLI_ROLE_NEW = "tên vai trò mới"
+CLI_ROLE_PERSON = "người (tên đủ dấu, hoặc không dấu nếu chỉ khớp một người)"
+CLI_ROLE_FROM = "từ ngày này (dd/mm/yyyy); mặc định hôm nay"
+CLI_ROLE_PERSON_METAVAR = "NGƯỜI_CŨ"
+CLI_ROLE_REPLACE = "bàn giao: người này thôi giữ vai trò từ cùng ngày"
+CLI_ROLE_ALIAS_NAME = "tên gọi khác"
+CLI_ROLE_REMOVE = "bỏ tên gọi này thay vì thêm"
+ROLE_LIST_LINE = "• {role}{duty}: {holders}"
+ROLE_LIST_ALIASES = "    tên gọi khác: {aliases}"
+ROLE_LIST_FUTURE = "    từ {day}: {name}"
+ROLE_DUTIES = {"coordinator": " (văn phòng theo dõi kế hoạch)", "chairman": " (Chủ tịch)",
+               "official": ""}
+
+CHECK_PEOPLE_DIFFER = (
+    "Người và vai trò của {unit}: config.toml khác cơ sở dữ liệu — bot dùng cơ sở dữ liệu "
+    "(sửa bằng trang «Người và vai trò» hoặc `python3 run.py person …`/`role …`; "
+    "config.toml chỉ được nạp lần đầu):")
+CHECK_PEOPLE_SAME = "Người và vai trò của {unit}: config.toml và cơ sở dữ liệu giống nhau."
+CHECK_PEOPLE_NOT_SEEDED = "Người và vai trò của {unit}: chưa nạp; lần chạy đầu sẽ nạp từ config.toml."
+CHECK_DIFF = {
+    "person_config": "  - người chỉ có trong config.toml: {names}",
+    "person_db": "  - người chỉ có trong cơ sở dữ liệu: {names}",
+    "role_config": "  - vai trò chỉ có trong config.toml: {names}",
+    "role_db": "  - vai trò chỉ có trong cơ sở dữ liệu: {names}",
+    "alias_config": "  - «{role}»: tên gọi chỉ có trong config.toml: {names}",
+    "alias_db": "  - «{role}»: tên gọi chỉ có trong cơ sở dữ liệu: {names}",
+    "holders": "  - «{role}»: config.toml ghi {config}, cơ sở dữ liệu ghi {db}",
+}
+
+WEB_PEOPLE_NOTICES = {
+    "added": "Đã thêm người. Tạo mã mời để họ kết nối Zalo hoặc Telegram.",
+    "renamed": "Đã đổi tên.",
+    "retired": "Đã cho nghỉ: lịch sử được giữ, không nhắc nữa; lịch nhắc đã cập nhật.",
+    "retired_orphans": ("Đã cho nghỉ. ⚠️ Có vai trò không còn ai giữ (xem bên dưới): "
+                        "hãy giao cho người khác."),
+    "invited": "Đã tạo mã mời (dùng một lần, hết hạn sau 7 ngày).",
+    "assigned": "Đã giao vai trò; lịch nhắc đã cập nhật.",
+    "handed": "Đã bàn giao vai trò: tin nhắc từ ngày đó gửi người mới; lịch nhắc đã cập nhật.",
+    "taken": "Đã thôi giao vai trò; lịch nhắc đã cập nhật.",
+    "role_added": "Đã thêm vai trò.",
+    "alias": "Đã lưu tên gọi khác của vai trò.",
+}
+WEB_RETIRE_PERSON_CONFIRM = ("Để cho {name} nghỉ, gõ đúng tên «{name}» vào ô xác nhận. "
+                             "Không có gì thay đổi.")
+WEB_RETIRE_SELF = "Anh/chị không thể tự cho mình nghỉ trên trang này. Không có gì thay đổi."
+WEB_UNKNOWN_ROLE_OR_PERSON = ("Vai trò hoặc người đã chọn không có trong xã. Tải lại trang rồi "
+                              "chọn lại. Không có gì thay đổi.")
+WEB_BAD_DAY = "Không hiểu ngày «{value}»: ghi kiểu 31/01/2024. Không có gì thay đổi."
+WEB_BLOCKED_ADVICE = ("Bot bị chặn hoặc cuộc trò chuyện đã bị xoá (lỗi 403): tạo mã mời mới, "
+                      "nhờ người này mở lại bot và gửi mã.")
+WEB_NEVER_CONNECTED = "Chưa kết nối: tạo mã mời và gửi cho người này."
+WEB_NOTHING_CHANGED = "Không có gì thay đổi."

@@ -136,7 +136,10 @@ def _present_tables(connection: Connection) -> list[tuple[str, list[str]]]:
 def _read_rows(connection: Connection, name: str, columns: list[str]) -> Iterator[dict[str, Any]]:
     source = _light_table(name, columns)
     model_table = Base.metadata.tables[name]
-    order = [source.c[c.name] for c in model_table.primary_key.columns]
+    order = [source.c[c.name] for c in model_table.primary_key.columns if c.name in columns]
+    if len(order) != len(model_table.primary_key.columns):
+        # An older revision keyed the table otherwise (person_role before 0010): every column.
+        order = [source.c[name] for name in columns]
     result = connection.execution_options(yield_per=BATCH).execute(select(source).order_by(*order))
     for row in result.mappings():
         yield {key: _encode(value) for key, value in row.items()}

@@ -68,7 +68,6 @@ class Role(Base):
     duty: Mapped[str] = mapped_column(String(20), default="official")
 
     unit: Mapped[Unit] = relationship(back_populates="roles")
-    people: Mapped[list[Person]] = relationship(secondary="person_role", back_populates="roles")
 
 
 class Person(Base):
@@ -79,16 +78,28 @@ class Person(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
     is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Set when the person left: kept with their history, never reminded again.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     unit: Mapped[Unit] = relationship(back_populates="people")
-    roles: Mapped[list[Role]] = relationship(secondary="person_role", back_populates="people")
 
 
 class PersonRole(Base):
+    """A person holds a role over a span of the commune's days; a hand-over ends one span
+    where the next begins. Who holds a role on a day is asked through `bot.people`."""
+
     __tablename__ = "person_role"
 
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
-    role_id: Mapped[int] = mapped_column(ForeignKey("role.id", ondelete="CASCADE"), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("role.id", ondelete="CASCADE"), index=True)
+    # Held from (NULL: since before the bot knew) until (exclusive; NULL: still held); a
+    # hand-over from a day starts at that day's midnight in the commune.
+    valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    valid_to: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship()
+    role: Mapped[Role] = relationship()
 
 
 class Plan(Base):

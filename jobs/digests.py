@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.config import Config
+from bot.people import people_with_duty
 from bot.status import current_plans, load_items
 from bot.summary import summary_text
 from db.models import (
-    Delivery, Digest, Item, ItemReply, Milestone, Person, PersonRole, Role, Unit,
+    Delivery, Digest, Item, ItemReply, Milestone, Unit,
 )
 from jobs.schedule import calendar_of, local_day, send_time
 
@@ -67,8 +68,7 @@ def _claim(session: Session, unit_id: int, kind: str, day: date, now: datetime) 
 
 
 def _queue(session: Session, unit_id: int, duty: str, text: str, now: datetime) -> int:
-    people = session.scalars(select(Person).join(PersonRole).join(Role).where(
-        Role.unit_id == unit_id, Role.duty == duty).distinct()).all()
+    people = people_with_duty(session, unit_id, duty, now)
     for person in people:
         session.add(Delivery(person_id=person.id, text=text, purpose="digest", status="pending",
                              next_attempt_at=now, created_at=now))

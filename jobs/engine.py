@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import texts
 from bot.channels.base import Button, Channel, DeliveryError
 from bot.config import Config
+from bot.people import people_with_duty
 from db.models import (
-    ChatLink, Delivery, DeliveryAttempt, Item, ItemRole, Milestone, Person, PersonRole, Plan,
+    ChatLink, Delivery, DeliveryAttempt, Item, ItemRole, Milestone, Person, Plan,
     Reminder, Role, TickLease,
 )
 from jobs.digests import queue_digests
@@ -434,10 +435,7 @@ def _tell_coordinator(session: Session, failures: list[tuple[int, str | None, st
         person = session.get(Person, person_id)
         by_unit[person.unit_id].append((person.name, channel_name, reason))
     for unit_id, lines in by_unit.items():
-        coordinators = session.scalars(
-            select(Person).join(PersonRole).join(Role)
-            .where(Role.unit_id == unit_id, Role.duty == "coordinator").distinct()).all()
-        for coordinator in coordinators:
+        for coordinator in people_with_duty(session, unit_id, "coordinator", now):
             mine = [line for line in lines if line[0] != coordinator.name]
             if mine:
                 session.add(Delivery(person_id=coordinator.id, text=texts.delivery_failed_notice(mine),

@@ -15,7 +15,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import RemindersConfig
-from db.models import Item, ItemRole, Milestone, PersonRole, Plan, Reminder, Role
+from bot.people import holders
+from db.models import Item, ItemRole, Milestone, Plan, Reminder, Role
 from jobs.calendar import WorkCalendar
 from jobs.rules import EscalationStep, MilestoneFacts, Planned, Policy, plan_milestone
 
@@ -65,12 +66,8 @@ def wanted_reminders(session: Session, start: date, end: date, config: Reminders
     """Every reminder due on days in [start, end] for open items of current plans, with its
     recipient (retired milestones, removed items and closed plans have none)."""
     policy, calendar, zone = policy_of(config), calendar_of(config), config.zone
-    people_of_role: dict[int, list[int]] = defaultdict(list)
-    for person_id, role_id in session.execute(select(PersonRole.person_id, PersonRole.role_id)):
-        people_of_role[role_id].append(person_id)
-    duty_people: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for role_id, unit_id, duty in session.execute(select(Role.id, Role.unit_id, Role.duty)):
-        duty_people[(unit_id, duty)].extend(people_of_role.get(role_id, ()))
+    duties = {role_id: (unit_id, duty) for role_id, unit_id, duty in session.execute(
+        select(Role.id, Role.unit_id, Role.duty).where(Role.duty != "official"))}
     roles_of_item: dict[tuple[int, str], list[int]] = defaultdict(list)
     assignments = select(ItemRole.item_id, ItemRole.role_id, ItemRole.part)
     if milestone_ids is not None:
@@ -78,6 +75,22 @@ def wanted_reminders(session: Session, start: date, end: date, config: Reminders
             select(Milestone.item_id).where(Milestone.id.in_(milestone_ids))))
     for item_id, role_id, part in session.execute(assignments):
         roles_of_item[(item_id, part)].append(role_id)
+
+    # A few milestones (a reply, a decision) need only the holders of their items' roles.
+    narrowed = None if milestone_ids is None else (
+        {r for ids in roles_of_item.values() for r in ids} | set(duties))
+    # Who holds each role on each day a reminder goes out (a hand-over changes it from a day).
+    by_day: dict[date, tuple[dict[int, list[int]], dict[tuple[int, str], list[int]]]] = {}
+
+    def held(day: date) -> tuple[dict[int, list[int]], dict[tuple[int, str], list[int]]]:
+        if day not in by_day:
+            people_of_role = holders(session, send_time(day, config.send_at, zone),
+                                     role_ids=narrowed)
+            duty_people: dict[tuple[int, str], list[int]] = defaultdict(list)
+            for role_id, key in duties.items():
+                duty_people[key].extend(people_of_role.get(role_id, ()))
+            by_day[day] = people_of_role, duty_people
+        return by_day[day]
 
     query = (select(Milestone, Item.id, Plan.unit_id, Plan.year, Plan.issued_on)
              .join(Item, Milestone.item_id == Item.id).join(Plan, Item.plan_id == Plan.id)
@@ -95,18 +108,20 @@ def wanted_reminders(session: Session, start: date, end: date, config: Reminders
                                  plan_start=issued_on or date(year, 1, 1), plan_end=date(year, 12, 31))
         if not planned:
             continue
-        owners = _people(roles_of_item[(item_id, "owner")], people_of_role)
-        # Owners already hear of their own late items; escalations are for everyone else.
-        audiences = {
-            "owners": owners,
-            "coordinators": [p for p in _people(roles_of_item[(item_id, "coordinator")], people_of_role)
-                             if p not in owners],
-            "plan_coordinator": [p for p in duty_people[(unit_id, "coordinator")] if p not in owners],
-            "chairman": [p for p in duty_people[(unit_id, "chairman")] if p not in owners],
-        }
         for one in planned:
-            for person_id in audiences[one.audience]:
-                found.append(Wanted(one, person_id, item_id))
+            people_of_role, duty_people = held(one.day)
+            owners = _people(roles_of_item[(item_id, "owner")], people_of_role)
+            # Owners already hear of their own late items; escalations are for everyone else.
+            if one.audience == "owners":
+                audience = owners
+            elif one.audience == "coordinators":
+                audience = _people(roles_of_item[(item_id, "coordinator")], people_of_role)
+            else:
+                duty = "coordinator" if one.audience == "plan_coordinator" else "chairman"
+                audience = duty_people[(unit_id, duty)]
+            for person_id in audience:
+                if one.audience == "owners" or person_id not in owners:
+                    found.append(Wanted(one, person_id, item_id))
     return found
 
 

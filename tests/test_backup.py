@@ -123,8 +123,10 @@ def snapshot(engine: Engine) -> dict[str, list[dict]]:
                 continue
             present = {c["name"] for c in inspector.get_columns(t.name)}
             columns = [c for c in t.columns if c.name in present]
+            # person_role was keyed by its two columns before 0010 gave it an id.
+            order = [c for c in t.primary_key.columns if c.name in present] or columns
             found[t.name] = [dict(row) for row in connection.execute(
-                select(*columns).order_by(*t.primary_key.columns)).mappings()]
+                select(*columns).order_by(*order)).mappings()]
         return found
 
 
@@ -329,7 +331,7 @@ def test_an_older_revision_restores_into_a_database_already_at_head(db_url, sqli
     for name, rows in after.items():
         known = set(before[name][0]) if before[name] else set()
         for row in rows if before[name] else ():
-            assert not any(row[column] for column in set(row) - known - {"key"}), name
+            assert not any(row[column] for column in set(row) - known - {"key", "id"}), name
     assert_same(before, {name: [{column: row[column] for column in before[name][0]} for row in rows]
                          if before[name] else rows for name, rows in after.items()})
 

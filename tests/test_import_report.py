@@ -6,7 +6,7 @@ import io
 
 from bot import cli
 from bot.plan.interpret import interpret
-from bot.plan.roles import assign_roles, closest_role, role_index
+from bot.plan.roles import RoleBook, assign_roles, closest_role, role_index
 from bot.plan.tables import read_text
 from tests.conftest import NOW, SAMPLE_TXT
 
@@ -42,7 +42,8 @@ def test_an_unreadable_deadline_warning_names_the_row_the_cell_and_phrasings_tha
     out = io.StringIO()
     from bot.plan.report import render_report
 
-    assign_roles(plan, config.units[0])
+    unit = config.units[0]
+    assign_roles(plan, RoleBook.of(unit.roles, unit.coordinator_role))
     out.write(render_report(plan, None))
     text = out.getvalue()
     warning = next(line for line in text.splitlines() if "khi nào rảnh" in line)
@@ -54,11 +55,11 @@ def test_an_unreadable_deadline_warning_names_the_row_the_cell_and_phrasings_tha
 def test_an_unknown_owner_warning_says_which_role_to_add_it_to(config):
     unit = config.units[0]
     plan = interpret(read_text(PLAN.encode(), "kh.txt"))
-    assign_roles(plan, unit)
+    assign_roles(plan, RoleBook.of(unit.roles, unit.coordinator_role))
     warning = next(w for w in plan.warnings if w.code == "unknown_owner")
     assert warning.params["name"] == "Công chức Văn hóa Xã hội"
     assert warning.params["role"] == "Công chức Văn hóa - Xã hội"
 
 
 def test_a_name_like_no_role_is_suggested_for_the_coordinator_role(config):
-    assert closest_role("Ban Chỉ huy quân sự", role_index(config.units[0])) is None
+    assert closest_role("Ban Chỉ huy quân sự", role_index(config.units[0].roles)) is None

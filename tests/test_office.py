@@ -16,6 +16,7 @@ from bot import texts
 from bot.cli import cmd_web_link
 from bot.clock import Clock
 from bot.talk import Runtime
+from bot.people import roles_of, take_role
 from bot.office.auth import COOKIE, LINKS_PER_HOUR, issue_link, web_command
 from bot.plan.importer import import_plan
 from bot.plan.interpret import interpret
@@ -210,7 +211,10 @@ async def test_someone_who_lost_the_office_role_is_signed_out(client, world):
     with world.sessions.begin() as session:
         hoa = person(session, HOA)
         hoa.is_admin = False
-        hoa.roles = [r for r in hoa.roles if r.duty not in ("coordinator", "chairman")]
+        zone = world.config.reminders.zone
+        for role in roles_of(session, hoa.id, MARCH):
+            if role.duty in ("coordinator", "chairman"):
+                take_role(session, role, hoa, MARCH.astimezone(zone).date(), MARCH, zone)
     assert (await client.get("/")).status == 401
 
 
@@ -244,7 +248,7 @@ async def test_the_filters_narrow_the_board(client, world):
         lan = person(session, "Hà Thị Lan")
         owned = set(session.scalars(select(Item.code).join(Item.assignments).where(
             Item.plan.has(Plan.unit_id == lan.unit_id),
-            Item.assignments.any(role_id=lan.roles[0].id, part="owner"))))
+            Item.assignments.any(role_id=roles_of(session, lan.id, MARCH)[0].id, part="owner"))))
     by_lan = items_on(await (await client.get(f"/?person={lan.id}")).text())
     assert set(by_lan) == owned and owned
     second_quarter = items_on(await (await client.get("/?quarter=2&year=2023")).text())
@@ -559,8 +563,8 @@ async def test_the_office_hands_an_item_to_another_role_and_reminders_follow(cli
     html = await (await client.get(f"/viec/{target}")).text()
     csrf = csrf_of(html)
     with world.sessions() as session:
-        lan_role = person(session, "Hà Thị Lan").roles[0]
-        their_role = person(session, MAI, "UBND xã Khác").roles[0].id
+        lan_role = roles_of(session, person(session, "Hà Thị Lan").id, MARCH)[0]
+        their_role = roles_of(session, person(session, MAI, "UBND xã Khác").id, MARCH)[0].id
     assert {name for name, _, _ in planned(world, "3.7")} == {MAI}
     for data, problem in (({"csrf": csrf}, texts.WEB_OWNER_NEEDED),
                           ({"csrf": csrf, "owner": str(their_role)}, texts.WEB_UNKNOWN_ROLE)):
@@ -712,9 +716,9 @@ async def test_a_plan_is_uploaded_reviewed_corrected_and_saved(client, world, tm
     fresh = world.config.units[0].model_copy(update={"name": "UBND xã Mới"})
     world.config = world.config.model_copy(update={"units": [*world.config.units, fresh]})
     with world.sessions.begin() as session:
-        from bot.plan.importer import sync_unit
+        from bot.people import ensure_unit
 
-        sync_unit(session, fresh)
+        ensure_unit(session, fresh)
     await sign_in(client, world, HOA, "UBND xã Mới")
     csrf = csrf_of(await (await client.get("/nhap")).text())
     bad = tmp_path / "ke-hoach.exe"

@@ -284,3 +284,51 @@ async def test_a_reimport_shows_its_difference_and_the_conflict_with_a_chat_deci
             == "2023-11-15"
         actions = list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
     assert actions[-2:] == ["plan.import", "item.resolve.decision"]
+
+
+async def test_the_office_adds_a_person_gives_a_role_and_they_get_its_reminder_on_zalo(world, browser):
+    from datetime import timedelta
+
+    from selenium.webdriver.support.ui import Select
+
+    from db.models import Reminder
+    from jobs import engine
+
+    sessions, config, tg, zl, _ = world
+    async with running(world) as rt:
+        await sign_in_from_chat(tg, browser, chat=HOA_TG)
+        base = browser.current_url.split("/?")[0].rstrip("/")
+        await in_browser(browser.get, base + "/nguoi")
+
+        def add() -> None:
+            form = browser.find_element(By.ID, "add-person")
+            form.find_element(By.NAME, "name").send_keys("Nguyễn Văn Minh")
+            Select(form.find_element(By.NAME, "role")).select_by_visible_text("Bộ phận 1 cửa")
+            form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+        await in_browser(add)
+        row = await in_browser(browser.find_element, By.CSS_SELECTOR, 'tr[data-person="Nguyễn Văn Minh"]')
+        assert await in_browser(row.get_attribute, "data-connected") == "no"
+        assert "Bộ phận 1 cửa" in await in_browser(lambda: row.text)
+        await in_browser(lambda: row.find_element(By.CSS_SELECTOR, ".invite-button").click())
+        code = await in_browser(lambda: browser.find_element(
+            By.CSS_SELECTOR, 'tr[data-person="Nguyễn Văn Minh"] .invite .code').text)
+
+        zl.user_says("minh-zalo", code, display_name="Minh")
+        welcome = await zl.wait_for_messages("minh-zalo", 1, timeout=10)
+        with sessions() as session:
+            minh = session.scalar(select(Person).where(Person.name == "Nguyễn Văn Minh"))
+            due = session.scalar(select(Reminder.send_at).where(
+                Reminder.person_id == minh.id, Reminder.status == "planned")
+                .order_by(Reminder.send_at))
+        assert due is not None
+        # The next reminder morning for the role's items comes (the console's /ngay does this).
+        at = max(due, rt.clock.now()) + timedelta(seconds=1)
+        await engine.tick(rt.sessions, rt.config, rt.channels, at, rt.holder)
+        reminded = await zl.wait_for_messages("minh-zalo", 2, timeout=10)
+        await in_browser(browser.refresh)
+        connected = await in_browser(lambda: browser.find_element(
+            By.CSS_SELECTOR, 'tr[data-person="Nguyễn Văn Minh"]').get_attribute("data-connected"))
+    assert "Nguyễn Văn Minh" in welcome[0]["text"]
+    assert "3.7" in reminded[1]["text"]
+    assert connected == "yes"

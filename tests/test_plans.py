@@ -162,7 +162,7 @@ def test_the_report_covers_both_plans_each_under_its_heading(two_years):
     with sessions() as session:
         rows = report_rows(session, [1, 2], date(2024, 1, 10), config.reminders.zone)
         name, _ = build_report(session, config, [1, 2], year_to_date(date(2024, 1, 10), 2023),
-                               "xlsx")
+                               "xlsx", at("2024-01-10 09:00"))
     headings = [r.heading for r in rows if r.kind == "section" and r.heading.startswith("Kế hoạch số")]
     assert headings == [
         "Kế hoạch số 1 (2023): Kế hoạch Thực hiện công tác cải cách hành chính năm 2023",

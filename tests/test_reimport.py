@@ -199,11 +199,13 @@ async def test_a_dropped_milestone_is_retired_with_its_done_mark_and_never_trans
 
 async def test_a_changed_role_match_counts_as_a_change(db_url, config, tmp_path):
     engine, sessions = build(db_url, config, tmp_path)
-    unit = config.units[0]
-    roles = [r.model_copy(update={"aliases": [*r.aliases, "Phòng Nội vụ"]})
-             if r.name == "Công chức Tư pháp" else r for r in unit.roles]
+    from bot.people import add_alias, ensure_unit, find_role
+
     config = with_db(config, db_url)
-    config = config.model_copy(update={"units": [unit.model_copy(update={"roles": roles})]})
+    # The alias is added in the database (config.toml only seeds the roles).
+    with sessions.begin() as session:
+        unit = ensure_unit(session, config.units[0])
+        add_alias(session, find_role(session, unit, "Công chức Tư pháp"), "Phòng Nội vụ")
     code, report, _ = reimport(config, SAMPLE_TXT, "2023-02-01 08:00")
     assert "Mục 3.60 thay đổi: người phụ trách." in report
     assert "cập nhật 0" not in report

@@ -121,7 +121,7 @@ def world(db_url, config):
 
 def make(world, kind, period=None) -> bytes:
     session, config, plan = world
-    return build_report(session, config, [plan.id], period or year_to_date(TODAY), kind)[1]
+    return build_report(session, config, [plan.id], period or year_to_date(TODAY), kind, NOW)[1]
 
 
 def item(session, code) -> Item:

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from bot import texts
 from bot.talk import Runtime
-from bot.office import board, deliveries, extensions, imports, items, reports, signin
+from bot.office import board, deliveries, extensions, imports, items, people, reports, signin
 from bot.office.pages import RUNTIME
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -38,3 +38,4 @@ def add_office(app: web.Application, rt: Runtime) -> None:
     items.add_routes(app)
     reports.add_routes(app)
     imports.add_routes(app)
+    people.add_routes(app)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from bot import texts
 from bot.config import Config
 from bot.talk import Runtime
+from bot.people import roles_of
 from db.models import AuditEntry, Person, WebLink, WebSession
 
 log = logging.getLogger(__name__)
@@ -39,9 +40,17 @@ SIGN_IN_PATH = "/dang-nhap"
 OFFICE_DUTIES = frozenset({"coordinator", "chairman"})
 
 
-def may_use_web(person: Person) -> bool:
+def duties_of(session: Session, person: Person, now: datetime) -> set[str]:
+    """What the person answers for now: "admin", "coordinator", "chairman" (none once retired)."""
+    if person.retired_at is not None:
+        return set()
+    duties = {role.duty for role in roles_of(session, person.id, now)}
+    return duties | {"admin"} if person.is_admin else duties
+
+
+def may_use_web(session: Session, person: Person, now: datetime) -> bool:
     """The office (coordinator role), the chairman and admins; other officials use the chat."""
-    return person.is_admin or any(role.duty in OFFICE_DUTIES for role in person.roles)
+    return bool(duties_of(session, person, now) & (OFFICE_DUTIES | {"admin"}))
 
 
 def _hash(token: str) -> str:
@@ -62,7 +71,7 @@ def issue_link(session: Session, config: Config, person: Person, now: datetime) 
     """A new one-time sign-in URL for `person`, or LinkRefused with the reason."""
     if not config.web.public_url:
         raise LinkRefused(texts.WEB_NOT_SET_UP)
-    if not may_use_web(person):
+    if not may_use_web(session, person, now):
         raise LinkRefused(texts.WEB_NOT_FOR_YOU)
     recent = session.scalar(select(func.count(WebLink.id)).where(
         WebLink.person_id == person.id, WebLink.created_at > now - timedelta(hours=1)))
@@ -100,7 +109,7 @@ def redeem(session: Session, token: str, now: datetime) -> tuple[str, WebSession
     if link is None:
         return None
     person = session.get(Person, link.person_id)
-    if person is None or not may_use_web(person):
+    if person is None or not may_use_web(session, person, now):
         return None
     link.used_at = now
     cookie = secrets.token_urlsafe(32)
@@ -140,15 +149,15 @@ def visitor(session: Session, request: web.Request, now: datetime) -> Visitor | 
     if found is None or found.ended_at is not None or found.seen_at <= now - IDLE:
         return None
     person = found.person
-    if not may_use_web(person):
+    duties = duties_of(session, person, now)
+    if not duties & (OFFICE_DUTIES | {"admin"}):
         return None
     if now - found.seen_at >= SEEN_EVERY:
         found.seen_at = now
-    duties = {role.duty for role in person.roles}
     unit_config = request.app[RUNTIME].config.unit(person.unit.name)
     return Visitor(found.id, person.id, person.unit_id, person.name, found.csrf,
-                   chairman=person.is_admin or "chairman" in duties,
-                   office=person.is_admin or "coordinator" in duties,
+                   chairman=bool(duties & {"admin", "chairman"}),
+                   office=bool(duties & {"admin", "coordinator"}),
                    overseer=unit_config is not None and person.name in unit_config.overseers)
 
 

@@ -1,7 +1,7 @@
 """Tổng quan: the unit's current plans item by item, by state, section and holder, with filters;
 and "Các xã", the same board over every unit of the installation, one row per unit.
 
-States come from bot.status.load_items and holders from bot.status.item_holders, as in /tongket:
+States come from bot.status.load_items and holders from bot.people.item_holders, as in /tongket:
 the page and the chat never disagree about where an item stands. Both boards are one code
 path, `board_of` over a set of unit ids; the installation's differs only in how it groups.
 """
@@ -22,8 +22,9 @@ from bot.chart import progress_chart
 from bot.config import Config
 from bot.office.auth import Visitor
 from bot.office.pages import RUNTIME, HEADERS, message, page, signed_in
+from bot.people import item_holders, on_day, roles_of
 from bot.reports import STATE_COLOURS
-from bot.status import STATES, ItemView, current_plans_of, item_holders, load_items
+from bot.status import STATES, ItemView, current_plans_of, load_items
 from db.models import Item, ItemRole, Milestone, Person, PersonRole, Section, Unit
 from jobs.schedule import calendar_of, local_day
 
@@ -79,6 +80,7 @@ def board_of(session: Session, unit_ids: list[int], query: dict[str, str], today
     wanted_plans = [p for p in plans
                     if chosen.get("plan", p.id) == p.id and chosen.get("year", p.year) == p.year]
     views = load_items(session, [p.id for p in wanted_plans], today, config.reminders.zone)
+    at = on_day(today, config.reminders)
     if "state" in chosen:
         views = [v for v in views if v.state == chosen["state"]]
     if "quarter" in chosen:
@@ -87,7 +89,7 @@ def board_of(session: Session, unit_ids: list[int], query: dict[str, str], today
             m.due and (m.due.month - 1) // 3 + 1 == quarter and year in (None, m.due.year)
             for m in v.milestones)]
     if "person" in chosen:
-        role_ids = select(PersonRole.role_id).where(PersonRole.person_id == chosen["person"])
+        role_ids = [r.id for r in roles_of(session, chosen["person"], at)]
         owned = set(session.scalars(select(ItemRole.item_id).where(
             ItemRole.role_id.in_(role_ids), ItemRole.part == "owner")))
         views = [v for v in views if v.id in owned]
@@ -114,7 +116,7 @@ def _common(board: Board, today: date, config: Config) -> dict:
 
 def _context(session: Session, board: Board, today: date, config: Config) -> dict:
     context = _common(board, today, config)
-    holders = item_holders(session, [v.id for v in board.views])
+    holders = item_holders(session, [v.id for v in board.views], on_day(today, config.reminders))
     section_titles = {code: title for code, title in session.execute(
         select(Section.code, Section.title).where(Section.plan_id.in_([p.id for p in board.plans])))}
     sections: dict[str, Counter] = {}
@@ -195,7 +197,8 @@ def show_units(request: web.Request, session: Session, now: datetime, who: Visit
     shown = context["overdue"][:UNITS_OVERDUE_SHOWN]
     return page(request, "units.html", {
         **context, "overdue": shown, "more_overdue": len(context["overdue"]) - len(shown),
-        "holders": item_holders(session, [v.id for v, _m, _late in shown]),
+        "holders": item_holders(session, [v.id for v, _m, _late in shown],
+                                on_day(today, config.reminders)),
         "units": sorted(by_unit.items(), key=lambda entry: (-entry[1]["overdue"], names[entry[0]])),
         "names": names, "unit_of_plan": unit_of_plan,
         "planned": {p.unit_id for p in board.plans},

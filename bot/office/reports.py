@@ -65,7 +65,7 @@ def download_report(request: web.Request, session: Session, now: datetime,
             problems.append(texts.PERIOD_UNKNOWN.format(text=asked))
     if problems:
         return _form(request, who, plans, today, problems, 400)
-    name, content = build_report(session, config, chosen, period, kind)
+    name, content = build_report(session, config, chosen, period, kind, now)
     return web.Response(body=content, content_type=KINDS[kind], headers={
         **HEADERS, "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}"})
 

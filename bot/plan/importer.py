@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.config import UnitConfig
+from bot.people import ensure_unit, role_book
 from bot.plan import deadlines
 from bot.plan.errors import PlanError
 from bot.plan.interpret import ParsedItem, ParsedPlan
 from bot.plan.roles import Assignment, assign_roles
 from db.models import (
-    Extension, ImportRun, Item, ItemRole, Milestone, Person, Plan, Role, Section, Unit, milestone_keys,
+    Extension, ImportRun, Item, ItemRole, Milestone, Plan, Role, Section, milestone_keys,
 )
 
 _COMPARED = ("title", "owners", "coordinators", "deadline_text", "product", "budget",
@@ -52,39 +53,6 @@ class ImportResult:
     conflicts: list[Conflict] = field(default_factory=list)
 
 
-def sync_unit(session: Session, config: UnitConfig) -> Unit:
-    """Make the unit's roles and people in the database match config.toml."""
-    unit = session.scalar(select(Unit).where(Unit.name == config.name))
-    if unit is None:
-        unit = Unit(name=config.name)
-        session.add(unit)
-        session.flush()
-    roles = {role.name: role for role in unit.roles}
-    people = {person.name: person for person in unit.people}
-    for role_config in config.roles:
-        role = roles.get(role_config.name)
-        if role is None:
-            role = roles[role_config.name] = Role(unit=unit, name=role_config.name)
-            session.add(role)
-        role.aliases = list(role_config.aliases)
-        role.duty = ("chairman" if role_config.name == config.chairman_role
-                     else "coordinator" if role_config.name == config.coordinator_role
-                     else "official")
-        holders = []
-        for name in role_config.people:
-            person = people.get(name)
-            if person is None:
-                person = people[name] = Person(unit=unit, name=name)
-                session.add(person)
-            holders.append(person)
-        role.people = holders
-    admins = set(config.admins)
-    for person in people.values():
-        person.is_admin = person.name in admins
-    session.flush()
-    return unit
-
-
 def _item_values(item: ParsedItem) -> dict[str, object]:
     return {
         "title": item.title, "owners": item.owners, "coordinators": item.coordinators,
@@ -108,8 +76,8 @@ def import_plan(session: Session, parsed: ParsedPlan, unit_config: UnitConfig,
     """One call, one transaction (the caller's): nothing half-written if anything fails."""
     if parsed.year is None:
         raise PlanError("no_year", path=parsed.source)
-    assignments = assign_roles(parsed, unit_config)
-    unit = sync_unit(session, unit_config)
+    unit = ensure_unit(session, unit_config)
+    assignments = assign_roles(parsed, role_book(session, unit))
     roles = {role.name: role for role in unit.roles}
     title = parsed.title or parsed.source
     plan = session.scalar(select(Plan).where(

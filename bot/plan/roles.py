@@ -1,12 +1,14 @@
-"""Match the names a plan writes in Chủ trì / Phối hợp to the commune's configured roles."""
+"""Match the names a plan writes in Chủ trì / Phối hợp to the commune's roles (their names and
+aliases, as the database holds them)."""
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
-from bot.config import UnitConfig
 from bot.plan.interpret import ImportWarning, ParsedPlan, fold
 
 _DASH = re.compile(r"\s*[-–—]\s*")
@@ -18,12 +20,30 @@ def role_key(name: str) -> str:
     return _DASH.sub("-", _TRAILING.sub("", fold(name)))
 
 
-def role_index(unit: UnitConfig) -> dict[str, str]:
+class Named(Protocol):
+    name: str
+    aliases: list[str]
+
+
+def role_index(roles: Iterable[Named]) -> dict[str, str]:
+    """Every name and alias of the roles (by their key) -> the role's name."""
     index: dict[str, str] = {}
-    for role in unit.roles:
+    for role in roles:
         for name in (role.name, *role.aliases):
             index.setdefault(role_key(name), role.name)
     return index
+
+
+@dataclass(frozen=True, slots=True)
+class RoleBook:
+    """What matching needs: the names, and the office's role that takes what matches nothing."""
+
+    index: dict[str, str]
+    coordinator: str
+
+    @classmethod
+    def of(cls, roles: Iterable[Named], coordinator: str) -> "RoleBook":
+        return cls(role_index(roles), coordinator)
 
 
 def closest_role(name: str, index: dict[str, str]) -> str | None:
@@ -40,9 +60,9 @@ class Assignment:
     matched: bool
 
 
-def assign_roles(plan: ParsedPlan, unit: UnitConfig) -> dict[str, list[Assignment]]:
+def assign_roles(plan: ParsedPlan, book: RoleBook) -> dict[str, list[Assignment]]:
     """Item code -> its roles. Unknown owners go to the coordinator role, never dropped."""
-    index = role_index(unit)
+    index, coordinator = book.index, book.coordinator
     result: dict[str, list[Assignment]] = {}
     for item in plan.items:
         merged: dict[tuple[str, str], Assignment] = {}
@@ -60,15 +80,15 @@ def assign_roles(plan: ParsedPlan, unit: UnitConfig) -> dict[str, list[Assignmen
             if role is None:
                 plan.warnings.append(ImportWarning(
                     "unknown_owner", item.line, item.code,
-                    {"name": name, "routed_to": unit.coordinator_role,
-                     "role": closest_role(name, index) or unit.coordinator_role}))
-                add("owner", unit.coordinator_role, name, False)
+                    {"name": name, "routed_to": coordinator,
+                     "role": closest_role(name, index) or coordinator}))
+                add("owner", coordinator, name, False)
             else:
                 add("owner", role, name, True)
         if not item.owners:
             plan.warnings.append(ImportWarning(
-                "no_owner", item.line, item.code, {"routed_to": unit.coordinator_role}))
-            add("owner", unit.coordinator_role, "", False)
+                "no_owner", item.line, item.code, {"routed_to": coordinator}))
+            add("owner", coordinator, "", False)
         for name in item.coordinators:
             role = index.get(role_key(name))
             # Coordinators outside the commune (district offices) are kept as text only.

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -85,7 +85,7 @@ def _report(ctx: Context, args: str) -> Answer:
                            ctx.rt.config.reports)
     if period is None:
         return Answer(texts.PERIOD_UNKNOWN.format(text=asked))
-    name, content = build_report(ctx.session, ctx.rt.config, ctx.plan_ids, period, kind)
+    name, content = build_report(ctx.session, ctx.rt.config, ctx.plan_ids, period, kind, ctx.now)
     channel = ctx.rt.channels.get(ctx.incoming.channel)
     if channel is not None and channel.supports_files and ctx.incoming.channel != "console":
         return Answer(texts.REPORT_SENT.format(name=name), document=(name, content))
@@ -94,7 +94,7 @@ def _report(ctx: Context, args: str) -> Answer:
 
 
 def build_report(session: Session, config: Config, plan_ids: list[int], period,
-                 kind: str) -> tuple[str, bytes]:
+                 kind: str, now: datetime) -> tuple[str, bytes]:
     from bot.config import report_heading_for
     from bot.reports import build_docx, build_xlsx, gather, plans_title, signer_of
     from jobs.schedule import calendar_of
@@ -103,7 +103,7 @@ def build_report(session: Session, config: Config, plan_ids: list[int], period,
     unit = config.unit(plan.unit.name)
     report = gather(session, plan_ids, period, config.reminders.zone, title=title,
                     unit=plan.unit.name, heading=unit.report if unit else
-                    report_heading_for(plan.unit.name), signer=signer_of(session, plan),
+                    report_heading_for(plan.unit.name), signer=signer_of(session, plan, now),
                     issued=plan.issued_on, calendar=calendar_of(config.reminders))
     content = (build_docx if kind == "docx" else build_xlsx)(report)
     return texts.report_file_name(plan.year, period.kind, period.end, kind), content

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.channels.base import Incoming
+from bot.people import roles_of
 from bot.replies import Understood, read_reply
 from bot.status import current_plans_of, first_milestone, reply_year
 from db.models import (
-    ChatLink, Delivery, Item, ItemRole, Milestone, Person, PersonRole, Plan, Reminder, Role,
+    ChatLink, Delivery, Item, ItemRole, Milestone, Person, Plan, Reminder,
 )
 from jobs.schedule import local_day
 
@@ -35,8 +36,6 @@ _PERSON = (select(Person.id, Person.unit_id, Person.is_admin, ChatLink.unreachab
            .where(ChatLink.channel == bindparam("channel"), ChatLink.chat_id == bindparam("chat")))
 _PERSON_BY_ID = select(Person.id, Person.unit_id, Person.is_admin).where(
     Person.id == bindparam("person"))
-_ROLES = (select(Role.id, Role.duty).join(PersonRole, PersonRole.role_id == Role.id)
-          .where(PersonRole.person_id == bindparam("person")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +73,7 @@ class WhoCache:
         self._entries: dict[tuple[str, str], tuple[float, Who]] = {}
         self._units: dict[int, tuple[float, UnitPlans]] = {}
 
-    def get(self, session: Session, channel: str, chat_id: str) -> Who | None:
+    def get(self, session: Session, channel: str, chat_id: str, now: datetime) -> Who | None:
         key = (channel, chat_id)
         entry = self._entries.get(key)
         if entry is not None and entry[0] > time.monotonic():
@@ -87,11 +86,17 @@ class WhoCache:
         if unit is None or unit[0] <= time.monotonic():
             unit = self._units[unit_id] = (time.monotonic() + self._seconds,
                                            unit_plans(session, unit_id))
-        who = _who(session, person_id, unit_id, is_admin, unit[1], unreachable)
+        who = _who(session, person_id, unit_id, is_admin, unit[1], now, unreachable)
         # Reconnecting happens once: later messages need not ask again.
         self._entries[key] = (time.monotonic() + self._seconds,
                               replace(who, unreachable=False))
         return who
+
+
+    def clear(self) -> None:
+        """People or roles changed (the office's page): read everyone afresh."""
+        self._entries.clear()
+        self._units.clear()
 
     def forget(self, channel: str, chat_id: str) -> None:
         """Read the chat afresh next time (what was read may not have been stored)."""
@@ -129,16 +134,16 @@ def unit_plans(session: Session, unit_id: int) -> UnitPlans:
 
 
 def _who(session: Session, person_id: int, unit_id: int, is_admin: bool, unit: UnitPlans,
-         unreachable: bool) -> Who:
-    roles = session.execute(_ROLES, {"person": person_id}).all()
+         now: datetime, unreachable: bool) -> Who:
+    roles = [(r.id, r.duty) for r in roles_of(session, person_id, now)]
     return Who(person_id, unit_id, is_admin, frozenset(r for r, _ in roles),
                frozenset(d for _, d in roles), unit.plan_ids, unit.years, unit.codes,
                unreachable)
 
 
-def read_who(session: Session, person_id: int, *, unreachable: bool = False) -> Who:
+def read_who(session: Session, person_id: int, now: datetime, *, unreachable: bool = False) -> Who:
     _, unit_id, is_admin = session.execute(_PERSON_BY_ID, {"person": person_id}).one()
-    return _who(session, person_id, unit_id, bool(is_admin), unit_plans(session, unit_id),
+    return _who(session, person_id, unit_id, bool(is_admin), unit_plans(session, unit_id), now,
                 unreachable)
 
 

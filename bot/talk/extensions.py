@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.config import Config
+from bot.people import people_with_duty
 from bot.replies import Understood
 from bot.talk.context import Context, Target, queue
 from bot.talk.intake import Answer
-from db.models import Delivery, Extension, Item, ItemReply, Milestone, Person, PersonRole, Role
+from db.models import Delivery, Extension, Item, ItemReply, Milestone
 from jobs.schedule import refresh_schedule
 
 
@@ -34,9 +35,7 @@ def request_extension(ctx: Context, milestone: Target, understood: Understood) -
                               message_id=ctx.message_id, intent="extend", note=understood.reason,
                               at=ctx.now))
     ctx.session.flush()
-    chairmen = ctx.session.scalars(
-        select(Person).join(PersonRole).join(Role)
-        .where(Role.unit_id == ctx.who.unit_id, Role.duty == "chairman")).all()
+    chairmen = people_with_duty(ctx.session, ctx.who.unit_id, "chairman", ctx.now)
     item = milestone.item
     text = texts.EXTENSION_REQUEST.format(
         name=ctx.person.name, code=item.code, title=texts.short_title(item.title),

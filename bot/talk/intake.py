@@ -32,9 +32,10 @@ from bot.channels.base import Button, Channel, DeliveryError, Incoming
 from bot.clock import Clock
 from bot.config import Config
 from bot.journal import Fetch, Journal
+from bot.people import people_with_duty
 from bot.talk.context import Context, WhoCache
 from db.models import (
-    ChatLink, Delivery, Invitation, Message, PendingQuestion, Person, PersonRole, Role,
+    ChatLink, Delivery, Invitation, Message, PendingQuestion, Person,
 )
 from jobs import engine
 
@@ -174,7 +175,7 @@ def _look_up(rt: Runtime, incoming: Incoming) -> tuple[tuple[int, str | None] | 
                                   .where(Message.update_key == incoming.update_key)).first()
             if row is not None:
                 return (row.id, row.answer), None
-        who = rt.who.get(session, incoming.channel, incoming.chat_id)
+        who = rt.who.get(session, incoming.channel, incoming.chat_id, rt.clock.now())
         return None, who.person_id if who else None
 
 
@@ -201,7 +202,7 @@ def _respond(rt: Runtime, incoming: Incoming, now: datetime, evidence
     who = None
     try:
         with rt.sessions.begin() as session:
-            who = rt.who.get(session, incoming.channel, incoming.chat_id)
+            who = rt.who.get(session, incoming.channel, incoming.chat_id, now)
             message_id, waiting = _store(session, incoming, who, now)
             if who is None:
                 answer = stranger(session, incoming, incoming.text.strip(), now)
@@ -280,10 +281,8 @@ def _reconnect(session: Session, incoming: Incoming, person_id: int, now: dateti
         return []
     person = session.get(Person, person_id)
     log.info("%s/%s reachable again (person %s)", incoming.channel, incoming.chat_id, person.id)
-    office = session.scalars(
-        select(Person).join(PersonRole).join(Role)
-        .where(Role.unit_id == person.unit_id, Role.duty == "coordinator", Person.id != person.id)
-        .distinct()).all()
+    office = [p for p in people_with_duty(session, person.unit_id, "coordinator", now)
+              if p.id != person.id]
     text = texts.back_in_reach_notice(person.name, incoming.channel)
     queued = []
     for coordinator in office:
@@ -320,7 +319,8 @@ def stranger(session: Session, incoming: Incoming, text: str, now: datetime) -> 
         invitation = session.scalar(select(Invitation).where(
             Invitation.code == match.group(1).upper(), Invitation.used_at.is_(None),
             Invitation.expires_at > now))
-        if invitation is not None:
+        # A person who has left cannot connect with a code given before they left.
+        if invitation is not None and invitation.person.retired_at is None:
             has_link = session.scalar(select(ChatLink.id).where(
                 ChatLink.person_id == invitation.person_id, ChatLink.unreachable_at.is_(None)))
             session.add(ChatLink(person_id=invitation.person_id, channel=incoming.channel,
