@@ -82,3 +82,8 @@ if __name__ == "__main__":
         # Ctrl+C before the bot's own signal handling is in place (start-up, imports, a command).
         print(texts.CLI_INTERRUPTED, file=sys.stderr)
         sys.exit(130)
+    except BrokenPipeError:
+        # `… | head` closed the pipe: the reader has what it wanted. Point stdout at
+        # /dev/null so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)

@@ -111,6 +111,20 @@ def test_run_py_s_name_for_the_bot_reaches_the_usage_line():
     assert done.stderr.startswith("Cách dùng: python3 run.py schedule")
 
 
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    """`python3 run.py parse-deadline < many | head -1`: the pipe closes under the command."""
+    process = subprocess.Popen([sys.executable, "-m", "bot", "parse-deadline"], cwd=ROOT,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    # Far more than a pipe's buffer, so the command is still writing when the reader goes.
+    process.stdin.write("trước 15/2/2023\n" * 20_000)
+    process.stdin.close()
+    assert process.stdout.readline().startswith("{")
+    process.stdout.close()
+    assert process.wait(timeout=120) == 1
+    assert "Traceback" not in process.stderr.read()
+
 PEOPLE = {1: "Hoàng Văn Thái — Chủ tịch UBND xã", 2: "Ma Thị Hoa — Văn phòng HĐND-UBND xã",
           3: "Hà Thị Lan — Công chức Tư pháp", 4: "Hoàng Thị Hoa — Công chức Văn hoá"}
 
