@@ -8,6 +8,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+# How long a SQLite connection waits for another writer before giving up (milliseconds).
+SQLITE_BUSY_MS = 30_000
+
 
 def make_engine(url: str) -> Engine:
     # Statement parameters are what people wrote; errors and logs must not repeat them.
@@ -29,7 +32,7 @@ def _sqlite_pragmas(connection, _record) -> None:
     # In WAL mode NORMAL survives any crash of the process; only a power cut may lose the
     # last commits, which at worst repeats one message.
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.close()
 
 

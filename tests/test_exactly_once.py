@@ -32,7 +32,7 @@ from bot.plan.interpret import interpret
 from bot.plan.tables import read_document
 from db.migrate import upgrade
 from db.models import ChatLink, Delivery, Evidence, Extension, Invitation, ItemReply, Message, Person
-from db.session import make_engine, make_sessionmaker
+from db.session import SQLITE_BUSY_MS, make_engine, make_sessionmaker
 from jobs import engine as reminder_engine
 from tests.conftest import NOW, SAMPLE_TXT
 from tests.fakes import FakeTelegram, FakeZalo
@@ -415,6 +415,28 @@ async def test_a_message_waiting_for_a_database_lock_does_not_stop_the_event_loo
     assert longest < 0.5
     assert milestone(sessions, "3.7").done_at is not None
 
+
+
+async def test_a_reply_handled_on_the_loop_leaves_every_connection_waiting_for_locks(world):
+    """SQLite replies run on the event loop without waiting; the pool must not keep that."""
+    sessions, config, tg, zl, _ = world
+    engine = sessions.kw["bind"]
+    if engine.dialect.name != "sqlite":
+        pytest.skip("only SQLite transactions run on the event loop")
+    link(sessions, "Triệu Thị Mai", "telegram", MAI_TG)
+    async with bot(world):
+        await tg.wait_for_messages(MAI_TG, 1, timeout=10)
+        await _tick_done(tg, sessions)
+        tg.user_says(MAI_TG, "đang làm 50% 3.7", first_name="Mai")
+        await tg.wait_for_messages(MAI_TG, 2, timeout=10)
+        # Every pooled connection at once, the one the reply used among them.
+        connections = [engine.connect() for _ in range(engine.pool.size())]
+        try:
+            waits = {c.exec_driver_sql("PRAGMA busy_timeout").scalar() for c in connections}
+        finally:
+            for connection in connections:
+                connection.close()
+    assert waits == {SQLITE_BUSY_MS}
 
 async def test_a_failure_while_applying_keeps_the_message_and_its_answer_and_changes_nothing(
         world, monkeypatch):

@@ -18,7 +18,8 @@ import logging
 import re
 import secrets
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -37,6 +38,7 @@ from bot.talk.context import Context, WhoCache
 from db.models import (
     ChatLink, Delivery, Invitation, Message, PendingQuestion, Person,
 )
+from db.session import SQLITE_BUSY_MS
 from jobs import engine
 
 log = logging.getLogger(__name__)
@@ -145,8 +147,7 @@ async def _handle(rt: Runtime, incoming: Incoming, now: datetime) -> None:
         if seen is None and person_id is not None:
             evidence = await receive_file(rt, incoming)
     try:
-        message_id, person_id, answer = await asyncio.to_thread(_respond, rt, incoming, now,
-                                                                evidence)
+        message_id, person_id, answer = await _applied(rt, incoming, now, evidence)
     except IntegrityError:
         # Stored before (a second delivery), or meanwhile by another process.
         seen, _ = await asyncio.to_thread(_look_up, rt, incoming)
@@ -165,6 +166,50 @@ async def _handle(rt: Runtime, incoming: Incoming, now: datetime) -> None:
         except DATABASE_DOWN:
             # Committed and queued: the tick sends it once the database answers again.
             log.warning("delivery %s waits for the database", delivery_id)
+
+
+async def _applied(rt: Runtime, incoming: Incoming, now: datetime, evidence
+                   ) -> tuple[int, int | None, Answer]:
+    """`_respond`, on the event loop when SQLite can take the write at once, else in a thread.
+
+    A reply's whole transaction on SQLite takes under a millisecond, less than handing it
+    to a worker thread and back. It never waits on the loop: with no wait for the lock
+    (busy timeout 0), a database held by another writer fails at once, nothing is written,
+    and the message is handled again in a thread that may wait. Commands go to the thread
+    (a report or a chart takes a good part of a second), and so does everything on
+    PostgreSQL: a round trip over the network is not a moment.
+    """
+    if (rt.sessions.kw["bind"].dialect.name == "sqlite"
+            and not incoming.text.lstrip().startswith("/")):
+        try:
+            return _respond(rt, incoming, now, evidence, wait=False)
+        except OperationalError as error:
+            if not _sqlite_busy(error):
+                raise
+            log.info("database busy; message from %s/%s waits in a thread", incoming.channel,
+                     incoming.chat_id)
+    return await asyncio.to_thread(_respond, rt, incoming, now, evidence)
+
+
+def _sqlite_busy(error: OperationalError) -> bool:
+    # SQLITE_BUSY and its extended codes (BUSY_RECOVERY, BUSY_SNAPSHOT, ...).
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == 5
+
+
+@contextmanager
+def _transaction(rt: Runtime, wait: bool) -> Iterator[Session]:
+    with rt.sessions.begin() as session:
+        if wait:
+            yield session
+            return
+        connection = session.connection()
+        connection.exec_driver_sql("PRAGMA busy_timeout=0")
+        try:
+            yield session
+        finally:
+            # The connection goes back to the pool for everyone else: waiting again.
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
 
 
 def _look_up(rt: Runtime, incoming: Incoming) -> tuple[tuple[int, str | None] | None, int | None]:
@@ -189,7 +234,7 @@ class _Failed(Exception):
     """Handling a stored message raised: its transaction is rolled back."""
 
 
-def _respond(rt: Runtime, incoming: Incoming, now: datetime, evidence
+def _respond(rt: Runtime, incoming: Incoming, now: datetime, evidence, wait: bool = True
              ) -> tuple[int, int | None, Answer]:
     """Store the message, apply it and store the answer: one transaction.
 
@@ -201,7 +246,7 @@ def _respond(rt: Runtime, incoming: Incoming, now: datetime, evidence
 
     who = None
     try:
-        with rt.sessions.begin() as session:
+        with _transaction(rt, wait) as session:
             who = rt.who.get(session, incoming.channel, incoming.chat_id, now)
             message_id, waiting = _store(session, incoming, who, now)
             if who is None:
@@ -224,7 +269,7 @@ def _respond(rt: Runtime, incoming: Incoming, now: datetime, evidence
     except BaseException:
         rt.who.forget(incoming.channel, incoming.chat_id)
         raise
-    with rt.sessions.begin() as session:
+    with _transaction(rt, wait) as session:
         message_id, _ = _store(session, incoming, who, now)
         # The person wrote from this chat even though handling failed.
         notices = _reconnect(session, incoming, who.person_id, now) if who and who.unreachable else []
