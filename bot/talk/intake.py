@@ -7,8 +7,9 @@ for every message: the common "xong 3.7" costs a cached identity, one read of th
 and the writes it makes. Messages to other people (the chairman, the requester, the
 office) are queued as deliveries and sent through the same recorded path as reminders.
 While the database cannot be reached, updates wait in the journal (bot.journal) and are
-replayed in order. The database work runs in a worker thread so the event loop keeps
-serving other chats.
+replayed in order. The database work never waits on the event loop: a reply on SQLite
+runs there only while the database can take the write at once (`_applied`), everything
+else in a worker thread, so the loop keeps serving other chats.
 """
 
 from __future__ import annotations
