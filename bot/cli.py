@@ -528,7 +528,25 @@ def cmd_role(config: Config, action: str, unit: str | None, now: datetime, out: 
 def _people_command(config: Config, unit: str | None, now: datetime, out: TextIO, change,
                     what: str) -> int:
     """One transaction: the change, then the unit's reminders follow the holders at once."""
-    from bot.people import PeopleError, ensure_unit, reschedule
+    from bot.people import reschedule
+
+    def work(session, unit_row: Unit) -> str:
+        answer = change(session, unit_row)
+        reschedule(session, unit_row.id, now, config.reminders)
+        log.info("%s done for %s", what, unit_row.name)
+        return answer
+
+    return _unit_command(config, unit, out, work, what)
+
+
+def _unit_command(config: Config, unit: str | None, out: TextIO, work, what: str,
+                  refusals: tuple[type[Exception], ...] = ()) -> int:
+    """`work(session, unit_row)` in one transaction on the unit; prints what it returns.
+
+    A refusal (a PeopleError, or one of `refusals`) prints its Vietnamese text and changes
+    nothing.
+    """
+    from bot.people import PeopleError, ensure_unit
 
     unit_config = config.unit(unit)
     if unit_config is None:
@@ -540,14 +558,13 @@ def _people_command(config: Config, unit: str | None, now: datetime, out: TextIO
         with make_sessionmaker(engine).begin() as session:
             unit_row = ensure_unit(session, unit_config)
             try:
-                answer = change(session, unit_row)
-            except PeopleError as error:
-                log.warning("%s refused: %s %s", what, error.code, error.params)
-                print(error, file=sys.stderr)
+                answer = work(session, unit_row)
+            except (PeopleError, *refusals) as refusal:
+                log.warning("%s refused: %s %s", what, getattr(refusal, "code", ""),
+                            getattr(refusal, "params", ""))
+                print(refusal, file=sys.stderr)
                 session.rollback()
                 return 2
-            reschedule(session, unit_row.id, now, config.reminders)
-            log.info("%s done for %s", what, unit_row.name)
     finally:
         engine.dispose()
     print(answer, file=out)
@@ -585,59 +602,32 @@ def _role_list(session, unit_row: Unit, now: datetime, zone) -> str:
 
 
 def cmd_invite(config: Config, who: str, unit: str | None, now: datetime, out: TextIO) -> int:
+    from bot.people import PeopleError, find_person
     from bot.talk import create_invitation
 
-    unit_config = config.unit(unit)
-    engine = make_engine(config.database.url)
-    upgrade(engine)
-    with make_sessionmaker(engine).begin() as session:
-        if unit_config is None:
-            print(texts.plan_error("unknown_unit", {"unit": unit}), file=sys.stderr)
-            return 2
-        from bot.people import PeopleError, ensure_unit, find_person
-
-        unit_row = ensure_unit(session, unit_config)
-        try:
-            person = find_person(session, unit_row, who, partial=True)
-            if person.retired_at is not None:
-                raise PeopleError("retired", name=person.name)
-        except PeopleError as error:
-            print(error, file=sys.stderr)
-            return 2
+    def work(session, unit_row: Unit) -> str:
+        person = find_person(session, unit_row, who, partial=True)
+        if person.retired_at is not None:
+            raise PeopleError("retired", name=person.name)
         code = create_invitation(session, person, now)
-        name = person.name
-    engine.dispose()
-    link = (f"https://t.me/{config.telegram.bot_username}?start={code}"
-            if config.telegram.bot_username else None)
-    print(texts.invite_text(name, code, link), file=out)
-    return 0
+        link = (f"https://t.me/{config.telegram.bot_username}?start={code}"
+                if config.telegram.bot_username else None)
+        return texts.invite_text(person.name, code, link)
+
+    return _unit_command(config, unit, out, work, "invite")
 
 
 def cmd_web_link(config: Config, who: str, unit: str | None, now: datetime, out: TextIO) -> int:
     """A first sign-in link for the office's web page, for someone not yet in a chat."""
     from bot.office.auth import LINK_MINUTES, LinkRefused, issue_link
-    from bot.people import PeopleError, ensure_unit, find_person
+    from bot.people import find_person
 
-    unit_config = config.unit(unit)
-    if unit_config is None:
-        print(texts.plan_error("unknown_unit", {"unit": unit}), file=sys.stderr)
-        return 2
-    engine = make_engine(config.database.url)
-    upgrade(engine)
-    try:
-        with make_sessionmaker(engine).begin() as session:
-            unit_row = ensure_unit(session, unit_config)
-            try:
-                person = find_person(session, unit_row, who)
-                url = issue_link(session, config, person, now)
-            except (PeopleError, LinkRefused) as refusal:
-                print(refusal, file=sys.stderr)
-                return 2
-            name = person.name
-    finally:
-        engine.dispose()
-    print(texts.WEB_LINK_CLI.format(name=name, minutes=LINK_MINUTES, url=url), file=out)
-    return 0
+    def work(session, unit_row: Unit) -> str:
+        person = find_person(session, unit_row, who)
+        url = issue_link(session, config, person, now)
+        return texts.WEB_LINK_CLI.format(name=person.name, minutes=LINK_MINUTES, url=url)
+
+    return _unit_command(config, unit, out, work, "web-link", (LinkRefused,))
 
 
 def cmd_check(config: Config, now: datetime, out: TextIO) -> int:

@@ -13,9 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import (
-    Extension, Item, ItemReply, ItemRole, Milestone, Person, PersonRole, Plan, Role, Section,
-)
+from db.models import Extension, Item, ItemReply, Milestone, Plan, Section
 
 # The five states Vietnamese task trackers colour, then the ones without a date.
 STATES = ("overdue", "not_started", "in_progress", "done_late", "done_on_time",

@@ -25,7 +25,7 @@ from bot.office.pages import RUNTIME, HEADERS, message, page, signed_in
 from bot.people import item_holders, on_day, roles_of
 from bot.reports import STATE_COLOURS
 from bot.status import STATES, ItemView, current_plans_of, load_items
-from db.models import Item, ItemRole, Milestone, Person, PersonRole, Section, Unit
+from db.models import Item, ItemRole, Milestone, Person, Section, Unit
 from jobs.schedule import calendar_of, local_day
 
 BOARD_PATH = "/"

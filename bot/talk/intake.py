@@ -144,14 +144,14 @@ async def _handle(rt: Runtime, incoming: Incoming, now: datetime) -> None:
     evidence = None
     if incoming.attachment is not None:
         # A file is fetched only for a known writer and an update not seen before.
-        seen, person_id = await asyncio.to_thread(_look_up, rt, incoming)
+        seen, person_id = await asyncio.to_thread(_look_up, rt, incoming, now)
         if seen is None and person_id is not None:
             evidence = await receive_file(rt, incoming)
     try:
         message_id, person_id, answer = await _applied(rt, incoming, now, evidence)
     except IntegrityError:
         # Stored before (a second delivery), or meanwhile by another process.
-        seen, _ = await asyncio.to_thread(_look_up, rt, incoming)
+        seen, _ = await asyncio.to_thread(_look_up, rt, incoming, now)
         if seen is None:
             raise
         log.info("message %s from %s/%s delivered again; answered again", seen[0],
@@ -213,7 +213,8 @@ def _transaction(rt: Runtime, wait: bool) -> Iterator[Session]:
             connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
 
 
-def _look_up(rt: Runtime, incoming: Incoming) -> tuple[tuple[int, str | None] | None, int | None]:
+def _look_up(rt: Runtime, incoming: Incoming, now: datetime
+             ) -> tuple[tuple[int, str | None] | None, int | None]:
     """The earlier delivery of this update (id, answer) if there was one, else who wrote it."""
     with rt.sessions() as session:
         if incoming.update_key is not None:
@@ -221,7 +222,7 @@ def _look_up(rt: Runtime, incoming: Incoming) -> tuple[tuple[int, str | None] | 
                                   .where(Message.update_key == incoming.update_key)).first()
             if row is not None:
                 return (row.id, row.answer), None
-        who = rt.who.get(session, incoming.channel, incoming.chat_id, rt.clock.now())
+        who = rt.who.get(session, incoming.channel, incoming.chat_id, now)
         return None, who.person_id if who else None
 
 
