@@ -560,7 +560,8 @@ def _unit_command(config: Config, unit: str | None, out: TextIO, work, what: str
             try:
                 answer = work(session, unit_row)
             except (PeopleError, *refusals) as refusal:
-                log.warning("%s refused: %s %s", what, getattr(refusal, "code", ""),
+                log.warning("%s refused: %s %s", what,
+                            getattr(refusal, "code", type(refusal).__name__),
                             getattr(refusal, "params", ""))
                 print(refusal, file=sys.stderr)
                 session.rollback()
