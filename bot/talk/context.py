@@ -92,7 +92,6 @@ class WhoCache:
                               replace(who, unreachable=False))
         return who
 
-
     def clear(self) -> None:
         """People or roles changed (the office's page): read everyone afresh."""
         self._entries.clear()
@@ -139,12 +138,6 @@ def _who(session: Session, person_id: int, unit_id: int, is_admin: bool, unit: U
     return Who(person_id, unit_id, is_admin, frozenset(r for r, _ in roles),
                frozenset(d for _, d in roles), unit.plan_ids, unit.years, unit.codes,
                unreachable)
-
-
-def read_who(session: Session, person_id: int, now: datetime, *, unreachable: bool = False) -> Who:
-    _, unit_id, is_admin = session.execute(_PERSON_BY_ID, {"person": person_id}).one()
-    return _who(session, person_id, unit_id, bool(is_admin), unit_plans(session, unit_id), now,
-                unreachable)
 
 
 @dataclass
@@ -383,4 +376,4 @@ def targets(ctx: Context, reply: Understood, evidence: bool = False
 
 __all__ = ["Context", "ItemRow", "MAX_CHOICES", "Target", "Who", "WhoCache", "can_act",
            "first_milestone", "first_open", "items_by_code", "last_reminded",
-           "my_open_milestones", "open_milestones", "queue", "read_who", "targets", "targets_of"]
+           "my_open_milestones", "open_milestones", "queue", "targets", "targets_of"]
